@@ -1,0 +1,149 @@
+"""A terminal as a chat platform: each input line is a message in the current channel.
+
+It goes through the same adapter contract as Discord, Teams and Matrix, so a
+scripted console session exercises the real pipeline. Lines starting with
+``:`` steer the console itself and are never sent as chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import uuid
+from datetime import UTC, datetime
+from typing import Protocol, TextIO
+
+from pydantic import BaseModel, ConfigDict, Field
+from warroom.core.adapter import Capabilities, ChannelSpec, Sink
+from warroom.core.events import MessageReceived
+from warroom.core.messages import Message, Tone
+from warroom.core.refs import ConversationRef, MessageRef, UserRef
+
+_MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.-]*)")
+_TONE_MARK = {Tone.ERROR: "⚠ ", Tone.WARNING: "", Tone.SUCCESS: "", Tone.INFO: ""}
+CONTROLS_HELP = """Console controls (not sent as chat):
+  :as NAME        speak as NAME (then @NAME in a command means that person)
+  :join CHANNEL   move to a channel by name, or to an incident's channel (:join INC-1)
+  :where          show who and where you are
+  :quit           leave (end of input does the same)
+Anything else is a chat message in the current channel; commands start with /incident."""
+
+
+class ConsoleSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    user: str = Field(default="you", min_length=1, description="who you are when the console starts")
+    channel: str = Field(default="general", min_length=1, description="the channel you start in")
+
+
+class ChannelDirectory(Protocol):
+    def channels_of(self, reference: str, platform: str) -> list[ConversationRef]: ...
+
+
+class ConsoleAdapter:
+    platform = "console"
+    capabilities = Capabilities(create_channel=True, private_channel=True)
+    Settings = ConsoleSettings
+
+    def __init__(
+        self,
+        settings: ConsoleSettings,
+        directory: ChannelDirectory,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+    ) -> None:
+        self._directory = directory
+        self._in = stdin or sys.stdin
+        self._out = stdout or sys.stdout
+        self._interactive = self._in.isatty()
+        self.user = _user(settings.user)
+        self.channel = _channel(settings.channel)
+        self._channels: dict[str, ConversationRef] = {self.channel.id: self.channel}
+        self._sent = 0
+
+    async def start(self, sink: Sink) -> None:
+        """Read lines until end of input or ``:quit``; each is handled before the next is read."""
+        if self._interactive:
+            self._print(f"Warroom console. You are {self.user.display} in #{self.channel.name}. Type :help for help.")
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._interactive:
+                self._out.write(f"[#{self.channel.name}] {self.user.display}> ")
+                self._out.flush()
+            line = await loop.run_in_executor(None, self._in.readline)
+            if not line:
+                return
+            text = line.rstrip("\r\n")
+            if text.startswith(":"):
+                if not self._control(text):
+                    return
+            elif text.strip():
+                await sink(self._message(text))
+
+    async def stop(self) -> None:
+        self._out.flush()
+
+    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+        self._sent += 1
+        body = message.plain_text().replace("\n", "\n    ")
+        self._print(f"[#{conversation.name or conversation.id}] Warroom: {_TONE_MARK[message.tone]}{body}")
+        return MessageRef(conversation, f"m{self._sent}")
+
+    async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
+        channel = _channel(spec.name)
+        self._channels[channel.id] = channel
+        return channel
+
+    def _message(self, text: str) -> MessageReceived:
+        mentions = {name: _user(name) for name in _MENTION.findall(text)}
+        return MessageReceived(
+            event_id=uuid.uuid4().hex,
+            conversation=self.channel,
+            user=self.user,
+            at=datetime.now(UTC),
+            text=text,
+            mentions=mentions,
+        )
+
+    def _control(self, text: str) -> bool:
+        """Apply a console control; False means stop reading."""
+        word, _, rest = text[1:].partition(" ")
+        rest = rest.strip()
+        if word in ("quit", "q", "exit"):
+            return False
+        if word == "as" and rest:
+            self.user = _user(rest.removeprefix("@"))
+            self._print(f"(you are now {self.user.display})")
+        elif word == "join" and rest:
+            self._join(rest)
+        elif word == "where":
+            self._print(f"(you are {self.user.display} in #{self.channel.name})")
+        else:
+            self._print(CONTROLS_HELP)
+        return True
+
+    def _join(self, target: str) -> None:
+        if re.fullmatch(r"(?i)inc-\d+", target):
+            found = self._directory.channels_of(target, self.platform)
+            if not found:
+                self._print(f"(no console channel for {target.upper()}; is that the right incident?)")
+                return
+            self.channel = found[0]
+        else:
+            name = target.removeprefix("#")
+            self.channel = self._channels.get(name) or _channel(name)
+        self._print(f"(you are in #{self.channel.name})")
+
+    def _print(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+
+def _user(name: str) -> UserRef:
+    return UserRef("console", name.lower(), name)
+
+
+def _channel(name: str) -> ConversationRef:
+    name = name.removeprefix("#")
+    return ConversationRef("console", name, name)

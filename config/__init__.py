@@ -1,0 +1,1 @@
+"""Shipped configuration defaults and templates, readable as package data."""

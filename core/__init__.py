@@ -1,0 +1,1 @@
+"""Warroom's platform-agnostic core: incidents, roles, timeline, storage and the command language."""

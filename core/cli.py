@@ -1,0 +1,127 @@
+"""The ``warroom`` command: run the bot, check config, read incidents and timelines."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import queries
+from .app import Warroom, adapter_models
+from .config import Config, ConfigError, load_config
+from .errors import NotFound
+
+CONFIG_ENV = "WARROOM_CONFIG"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = _load(args.config)
+        result: int = args.handler(config, args)
+        return result
+    except ConfigError as error:
+        print(f"Configuration problems:\n{error}", file=sys.stderr)
+        return 2
+    except NotFound as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warroom", description="Self-hosted incident response for chat.")
+    parser.add_argument("--config", type=Path, help=f"YAML config file (default: ${CONFIG_ENV}, else built-in)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run Warroom with every configured adapter").set_defaults(handler=_run)
+    commands.add_parser("check-config", help="validate the config and report every problem").set_defaults(
+        handler=_check
+    )
+    commands.add_parser("incidents", help="list incidents").set_defaults(handler=_incidents)
+    timeline = commands.add_parser("timeline", help="export an incident's timeline")
+    timeline.add_argument("incident", help="e.g. INC-3")
+    timeline.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    timeline.set_defaults(handler=_timeline)
+    # Accept --config after the subcommand too, as people type it.
+    for sub in (commands.choices[name] for name in commands.choices):
+        sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def _load(path: Path | None) -> Config:
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is not None and not path.is_file():
+        raise ConfigError([f"{path}: no such config file"])
+    first = load_config(path)
+    return load_config(path, adapter_models=adapter_models(first.enabled_adapters()))
+
+
+def _run(config: Config, _args: argparse.Namespace) -> int:
+    async def run() -> None:
+        app = Warroom(config)
+        app.add_configured_adapters()
+        await app.run()
+
+    asyncio.run(run())
+    return 0
+
+
+def _check(config: Config, _args: argparse.Namespace) -> int:
+    adapters = ", ".join(config.enabled_adapters()) or "none"
+    print(f"Config OK. Database: {config.database_url}. Adapters: {adapters}.")
+    return 0
+
+
+def _incidents(config: Config, _args: argparse.Namespace) -> int:
+    app = Warroom(config)
+    try:
+        for incident_id in queries.incident_ids(app.db):
+            incident = app.service.get(incident_id)
+            declared = incident.declared_at.strftime("%Y-%m-%d %H:%M")
+            flag = " (private)" if incident.private else ""
+            print(
+                f"{incident.reference}\t{incident.status}\tSEV{incident.severity}\t{declared}\t{incident.title}{flag}"
+            )
+    finally:
+        app.db.close()
+    return 0
+
+
+def _timeline(config: Config, args: argparse.Namespace) -> int:
+    number = str(args.incident).upper().removeprefix("INC-")
+    if not number.isdigit():
+        raise NotFound(f"“{args.incident}” is not an incident reference like INC-3.")
+    app = Warroom(config)
+    try:
+        incident = app.service.get(int(number))
+        entries = queries.timeline(app.db, incident.id)
+        if args.format == "json":
+            json.dump([entry.export() for entry in entries], sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        else:
+            print(f"# {incident.reference}: {incident.title}\n")
+            for entry in entries:
+                mark = " **(key)**" if entry.key else ""
+                text = entry.text.replace("\n", "\n  ")
+                print(f"- {entry.at:%Y-%m-%d %H:%M:%S} · {entry.kind} · {entry.author}: {text}{mark}")
+    finally:
+        app.db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

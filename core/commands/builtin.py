@@ -1,0 +1,13 @@
+"""Every built-in command, in the order help lists them."""
+
+from __future__ import annotations
+
+from . import lifecycle, records, tasks, views
+from .context import CommandSet
+
+
+def builtin_commands() -> CommandSet:
+    commands = CommandSet()
+    for module in (lifecycle, records, tasks, views):
+        commands.extend(module.commands)
+    return commands

@@ -1,0 +1,95 @@
+"""What a command handler sees, and how handlers are registered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..engine import Transaction
+from ..errors import Invalid
+from ..events import InboundEvent
+from ..messages import Message, Tone
+from ..people import Actor
+from ..refs import UserRef
+from ..service import IncidentService
+from ..spaces import Spaces
+from ..state import IncidentState
+from .parse import Registry
+from .spec import CommandSpec, PersonToken
+
+Handler = Callable[["CommandContext"], None]
+
+
+class CommandSet:
+    """Command definitions with their handlers; the registry also drives help and usage errors."""
+
+    def __init__(self) -> None:
+        self.registry = Registry()
+        self.handlers: dict[tuple[str, ...], Handler] = {}
+
+    def command(self, spec: CommandSpec) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.registry.add(spec)
+            self.handlers[spec.path] = handler
+            return handler
+
+        return register
+
+    def extend(self, other: CommandSet) -> None:
+        for spec in other.registry.specs():
+            self.registry.add(spec)
+        self.handlers.update(other.handlers)
+
+
+@dataclass(slots=True)
+class CommandContext:
+    tx: Transaction
+    actor: Actor
+    event: InboundEvent
+    spec: CommandSpec
+    args: dict[str, object]
+    incident_id: int | None
+    prefix: str
+    spaces: Spaces
+    commands: CommandSet
+    mentions: dict[str, UserRef]
+    _source: str | None
+
+    @property
+    def service(self) -> IncidentService:
+        return self.tx.service
+
+    def source(self) -> str | None:
+        """The platform event id, for the first timeline entry this command writes only."""
+        source, self._source = self._source, None
+        return source
+
+    def reply(self, message: Message | str, *, tone: Tone = Tone.INFO) -> None:
+        if isinstance(message, str):
+            message = Message.plain(message, tone=tone)
+        self.tx.reply(self.event.conversation, message)
+
+    def incident(self) -> IncidentState:
+        """The incident this command is about: ``--incident``, or the channel it was typed in."""
+        incident_id = self.incident_id
+        if incident_id is None:
+            incident_id = self.service.incident_in(self.event.conversation)
+        if incident_id is None:
+            raise Invalid(
+                f"This isn't an incident channel. Run “{self.prefix} {self.spec.name}” in the incident's "
+                f"channel, or add --incident INC-<n>."
+            )
+        return self.service.visible(self.actor, incident_id)
+
+    def text(self, name: str) -> str:
+        value = self.args.get(name)
+        return value if isinstance(value, str) else ""
+
+    def person(self, name: str) -> int:
+        """Resolve a ``@mention`` argument to a person, creating them on first sight."""
+        token = self.args[name]
+        assert isinstance(token, PersonToken)
+        user = self.mentions.get(token.name)
+        if user is None:
+            raise Invalid(f"I can't tell who “@{token.name}” is. Mention them so your chat app links the name.")
+        return self.service.people.person_id(user, self.tx.at)

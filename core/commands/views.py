@@ -1,0 +1,49 @@
+"""Commands that only show things: the living document and help."""
+
+from __future__ import annotations
+
+from ..document import render_document
+from ..messages import CodeBlock, Message
+from .context import CommandContext, CommandSet
+from .parse import command_help, help_text
+from .spec import CommandSpec, Kind, Param, UsageError
+
+commands = CommandSet()
+
+
+@commands.command(
+    CommandSpec(
+        ("doc",),
+        "Show the living incident document (summary, roles, impact, key events, tasks, attachments).",
+        examples=("/incident doc",),
+    )
+)
+def doc(ctx: CommandContext) -> None:
+    text = render_document(ctx.service, ctx.incident(), ctx.tx.at)
+    ctx.reply(Message(blocks=(CodeBlock(text, "markdown"),)))
+
+
+@commands.command(
+    CommandSpec(
+        ("help",),
+        "Show every command, or how to use one.",
+        params=(Param("command", Kind.WORDS, "a command, e.g. “task add”", required=False),),
+        examples=("/incident help", "/incident help task add"),
+        incident_scoped=False,
+    )
+)
+def help_command(ctx: CommandContext) -> None:
+    registry = ctx.commands.registry
+    words = ctx.args.get("command")
+    if not words:
+        ctx.reply(help_text(registry, ctx.prefix))
+        return
+    assert isinstance(words, tuple)
+    found = registry.find(list(words))
+    if found is None:
+        group = registry.group(words[0])
+        if not group:
+            raise UsageError(f"There is no command “{' '.join(words)}”.", ctx.spec)
+        ctx.reply("\n\n".join(command_help(spec, ctx.prefix) for spec in group))
+        return
+    ctx.reply(command_help(found[0], ctx.prefix))

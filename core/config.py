@@ -1,0 +1,384 @@
+"""Loading ``warroom.yaml``: environment interpolation, validation and friendly error reports.
+
+Every problem found is reported at once as ``dotted.path: message``::
+
+    adapters.discord.token: missing
+    severities.2.level: must be an integer
+    database.url: environment variable DB_URL is not set
+
+The schema, its defaults (the shipped configuration, ``load_config(None)``) and
+the models of each section live in :mod:`warroom.core.config_schema`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import types
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+import yaml  # type: ignore[import-untyped, unused-ignore]
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from .config_schema import (
+    SKIP_CROSS_CHECK,
+    Config,
+    Issue,
+    Loc,
+    Service,
+    Severity,
+    SeverityModel,
+    Status,
+    Templates,
+    cross_check,
+    did_you_mean,
+    disabled_section,
+)
+
+__all__ = ["DATABASE_URL_ENV", "Config", "ConfigError", "Service", "Severity", "SeverityModel", "Status", "load_config"]
+
+#: Environment variable that overrides ``database.url`` after loading.
+DATABASE_URL_ENV = "WARROOM_DATABASE_URL"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``errors`` holds every problem as ``path: message``."""
+
+    def __init__(self, errors: Sequence[str], *, source: Path | None = None) -> None:
+        self.errors: list[str] = list(errors)
+        self.source = source
+        super().__init__("\n".join(self.errors))
+
+    def __str__(self) -> str:
+        return "\n".join(self.errors)
+
+
+def load_config(
+    path: Path | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    adapter_models: Mapping[str, type[BaseModel]] | None = None,
+) -> Config:
+    """Read, interpolate and validate ``path`` (``None``: the shipped defaults).
+
+    ``environ`` (default :data:`os.environ`) feeds ``${VAR}`` references and the
+    ``WARROOM_DATABASE_URL`` override. With ``adapter_models``, each section of
+    ``adapters`` is validated by its adapter's model (``enabled`` removed first)
+    and the results are kept in ``Config.adapter_settings``.
+    Raises :class:`ConfigError` listing every problem.
+    """
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    raw: dict[Any, Any] = {} if path is None else _read(path)
+    issues: list[Issue] = []
+    # A section left empty (or with everything commented out) means "the defaults".
+    data = {key: value for key, value in _interpolate(raw, (), env, issues).items() if value is not None}
+    unresolved = [loc for loc, _ in issues]
+
+    override = env.get(DATABASE_URL_ENV)
+    if override:
+        database = data.get("database")
+        if database is None:
+            data["database"] = {"url": override}
+        elif isinstance(database, dict):
+            data["database"] = {**database, "url": override}
+        unresolved = [loc for loc in unresolved if loc != ("database", "url")]
+        issues = [(loc, msg) for loc, msg in issues if loc != ("database", "url")]
+
+    invalid: set[str] = set()  # "section" or "section.option" that failed validation
+    try:
+        Config.model_validate(data, context={SKIP_CROSS_CHECK: True})
+    except ValidationError as exc:
+        for error in exc.errors():
+            invalid.add(_invalid_part(error["loc"], data))
+            loc, msg = _describe(error, Config)
+            if override and loc == ("database", "url"):
+                loc = (DATABASE_URL_ENV,)
+            if not any(loc[: len(bad)] == bad for bad in unresolved):
+                issues.append((loc, msg))
+    config = _valid_part(data, invalid)
+    issues.extend(cross_check(config, invalid=invalid))
+
+    doc = config.templates.incident_doc
+    if doc is not None and path is not None:
+        doc = doc if doc.is_absolute() else path.parent.absolute() / doc
+        if not doc.is_file():
+            issues.append((("templates", "incident_doc"), f"file not found: {doc}"))
+        config = config.model_copy(update={"templates": Templates(incident_doc=doc)})
+
+    settings: dict[str, BaseModel] = {}
+    if adapter_models is not None:
+        sections = data.get("adapters", {"console": {}})
+        if isinstance(sections, dict):
+            settings = _validate_adapters(sections, adapter_models, unresolved, issues)
+
+    if issues:
+        raise ConfigError(list(dict.fromkeys(_format(loc, msg) for loc, msg in issues)), source=path)
+    config._adapter_settings = settings
+    return config
+
+
+def _invalid_part(loc: tuple[int | str, ...], data: dict[Any, Any]) -> str:
+    """What to leave out so the rest validates: an option of a settings section, else a whole section."""
+    if not loc:
+        return ""
+    section = str(loc[0])
+    field = Config.model_fields.get(section)
+    is_model = field is not None and isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    if is_model and len(loc) > 1 and isinstance(data.get(section), dict):
+        return f"{section}.{loc[1]}"
+    return section
+
+
+def _valid_part(data: dict[Any, Any], invalid: set[str]) -> Config:
+    """``data`` validated without its ``invalid`` parts (defaults in their place), for the cross-checks."""
+    valid: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in Config.model_fields or key in invalid:
+            continue
+        valid[key] = (
+            {k: v for k, v in value.items() if f"{key}.{k}" not in invalid} if isinstance(value, dict) else value
+        )
+    try:
+        return Config.model_validate(valid, context={SKIP_CROSS_CHECK: True})
+    except ValidationError:  # pragma: no cover - each part was valid on its own
+        invalid.update(Config.model_fields)
+        return Config.model_construct()
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]
+    """A safe loader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.Node) -> dict[Any, Any]:
+    assert isinstance(node, yaml.MappingNode)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+            seen.add(key)
+        except TypeError:  # unhashable; construct_mapping reports it
+            continue
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
+            )
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=True)
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _read(path: Path) -> dict[Any, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read the configuration file: {exc.strerror or exc}"], source=path) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: the configuration file is not valid UTF-8"], source=path) from exc
+    try:
+        document = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        raise ConfigError([_yaml_error(path, exc)], source=path) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: invalid YAML: {exc}"], source=path) from exc
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        kind = "a list" if isinstance(document, list) else f"a single value ({type(document).__name__})"
+        raise ConfigError(
+            [f"{path}: the configuration must be a mapping of options (such as `database:`), not {kind}"], source=path
+        )
+    return document
+
+
+def _yaml_error(path: Path, exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = ""
+    if exc.context and exc.problem and exc.context_mark is not None:
+        context = f" ({exc.context} started at line {exc.context_mark.line + 1})"
+    return f"{path}: {where}{problem}{context}"
+
+
+# --- ${VAR} interpolation ----------------------------------------------------------------------
+
+_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?\Z", re.DOTALL)
+
+
+def _interpolate(node: Any, loc: Loc, env: Mapping[str, str], issues: list[Issue]) -> Any:
+    if isinstance(node, str):
+        return _expand(node, loc, env, issues)
+    if isinstance(node, dict):
+        return {key: _interpolate(value, (*loc, _part(key)), env, issues) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_interpolate(value, (*loc, i), env, issues) for i, value in enumerate(node)]
+    return node
+
+
+def _part(key: object) -> str | int:
+    return key if isinstance(key, str | int) else str(key)
+
+
+def _expand(text: str, loc: Loc, env: Mapping[str, str], issues: list[Issue]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        token, body = match.group(0), match.group(1)
+        if token == "$${":
+            return "${"
+        if body is None:
+            issues.append((loc, "unterminated ${ (write $${ for a literal ${)"))
+            return ""
+        ref = _BODY.match(body)
+        if ref is None:
+            issues.append((loc, f"invalid reference ${{{body}}} (expected ${{NAME}} or ${{NAME:-default}})"))
+            return ""
+        name, default = ref.group(1), ref.group(2)
+        value = env.get(name)
+        if value is None or (value == "" and default is not None):
+            if default is None:
+                issues.append((loc, f"environment variable {name} is not set"))
+                return ""
+            return default
+        return value
+
+    return _REFERENCE.sub(replace, text) if "$" in text else text
+
+
+# --- adapters ----------------------------------------------------------------------------------
+
+
+def _validate_adapters(
+    sections: dict[Any, Any],
+    models: Mapping[str, type[BaseModel]],
+    unresolved: list[Loc],
+    issues: list[Issue],
+) -> dict[str, BaseModel]:
+    settings: dict[str, BaseModel] = {}
+    known = ", ".join(sorted(models)) or "none"
+    for name, value in sections.items():
+        section = {} if value is None else value
+        model = models.get(str(name))
+        if model is None and disabled_section(section):
+            continue  # a disabled adapter need not be installed
+        if model is None:
+            hint = did_you_mean(name, models)
+            issues.append((("adapters", name), f"unknown adapter{hint} (known adapters: {known})"))
+            continue
+        if not isinstance(section, dict):
+            continue  # already reported as "must be a mapping"
+        options = {key: value for key, value in section.items() if key != "enabled"}
+        try:
+            settings[str(name)] = model.model_validate(options)
+        except ValidationError as exc:
+            for error in exc.errors():
+                sub, msg = _describe(error, model, extra_keys=("enabled",))
+                loc = ("adapters", name, *sub)
+                if not any(loc[: len(bad)] == bad for bad in unresolved):
+                    issues.append((loc, msg))
+    return settings
+
+
+# --- error messages ----------------------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "missing",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "set_type": "must be a list",
+    "dict_type": "must be a mapping",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "path_type": "must be a file path",
+    "url_parsing": "must be a URL",
+    "invalid_key": "unknown option",
+}
+
+
+def _describe(error: ErrorDetails, root: type[BaseModel], extra_keys: Sequence[str] = ()) -> Issue:
+    """``(location, friendly message)`` for one pydantic error."""
+    loc: Loc = tuple(error["loc"])
+    kind, ctx = error["type"], error.get("ctx") or {}
+    is_key = bool(loc) and loc[-1] == "[key]"
+    if is_key:
+        loc = loc[:-1]
+    if kind == "extra_forbidden":
+        known = [*_known_keys(root, loc[:-1]), *extra_keys]
+        msg = f"unknown option{did_you_mean(loc[-1], known)}" if loc else "unknown option"
+    elif kind in _MESSAGES:
+        msg = _MESSAGES[kind]
+    elif kind in ("value_error", "assertion_error") and "error" in ctx:
+        msg = str(ctx["error"])
+    elif kind in ("too_short", "string_too_short"):
+        least = ctx.get("min_length", 1)
+        msg = "must not be empty" if least == 1 else f"must have at least {least} items"
+    elif kind in ("too_long", "string_too_long"):
+        msg = f"must have at most {ctx.get('max_length')} items"
+    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(ctx.values()), "?")
+        words = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most"}
+        msg = f"must be {words.get(kind, 'less than')} {bound}"
+    elif kind == "literal_error":
+        msg = f"must be {ctx.get('expected', '')}".replace("'", "")
+    else:
+        text = error["msg"]
+        msg = text[:1].lower() + text[1:]
+    return loc, f"name {msg}" if is_key else msg
+
+
+def _known_keys(root: Any, loc: Loc) -> list[str]:
+    """The option names accepted at ``loc`` below ``root`` (for typo suggestions)."""
+    node: Any = root
+    for part in loc:
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            if field is None:
+                return []
+            node = field.annotation
+        elif get_origin(node) is dict:
+            node = get_args(node)[1]
+        elif get_origin(node) in (list, tuple, Sequence):
+            node = get_args(node)[0]
+        else:
+            return []
+    node = _unwrap(node)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return [field.alias or name for name, field in node.model_fields.items()]
+    return []
+
+
+def _unwrap(node: Any) -> Any:
+    while True:
+        origin = get_origin(node)
+        if origin is Annotated:
+            node = get_args(node)[0]
+        elif origin in (Union, types.UnionType):
+            arms = [arm for arm in get_args(node) if arm is not type(None)]
+            models = [arm for arm in arms if isinstance(arm, type) and issubclass(arm, BaseModel)]
+            node = (models or arms or [None])[0]
+        else:
+            return node
+
+
+def _format(loc: Loc, msg: str) -> str:
+    path = ".".join(str(part) for part in loc)
+    return f"{path}: {msg}" if path else msg

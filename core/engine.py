@@ -1,0 +1,233 @@
+"""The single writer: every change to Warroom's state runs here, in order.
+
+Jobs (inbound events, and work the core schedules itself) queue up; the
+engine takes as many as are waiting, runs each in its own savepoint of one
+transaction, commits once, and only then releases their replies. A burst of
+chat therefore costs one commit, not one per message, and no reply ever
+announces something that is not yet durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .adapter import Adapter
+from .clock import Clock
+from .db import Database
+from .errors import WarroomError
+from .events import DomainEvent
+from .messages import Message, Tone
+from .outbox import Outbound, Outbox
+from .refs import ConversationRef, MessageRef
+from .service import IncidentService
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 512
+Subscriber = Callable[[DomainEvent], Awaitable[None] | None]
+
+
+class Duplicate(Exception):
+    """The job's event was handled before; nothing is done again."""
+
+
+@dataclass(slots=True)
+class Transaction:
+    """What one job may do: change state through ``service`` and queue replies and follow-ups."""
+
+    service: IncidentService
+    at: datetime
+    key: str
+    replies: list[Outbound] = field(default_factory=list)
+    followups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def reply(self, conversation: ConversationRef, message: Message) -> None:
+        self.replies.append(Outbound(conversation, message, f"{self.key}:{len(self.replies)}"))
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` once this job is committed; the job's submitter waits for it."""
+        self.followups.append(work)
+
+
+Job = Callable[[Transaction], Any]
+
+
+@dataclass(slots=True)
+class _Pending:
+    job: Job
+    key: str
+    reply_to: ConversationRef | None
+    done: asyncio.Future[Any]
+    tx: Transaction | None = None
+    result: Any = None
+
+
+class Engine:
+    def __init__(self, db: Database, service: IncidentService, clock: Clock) -> None:
+        self.db = db
+        self.service = service
+        self.clock = clock
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._outboxes: dict[str, Outbox] = {}
+        self._subscribers: list[Subscriber] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Future[Any]] = set()
+
+    # Wiring
+    def add_adapter(self, adapter: Adapter) -> None:
+        self._outboxes[adapter.platform] = Outbox(adapter)
+
+    def adapter(self, platform: str) -> Adapter | None:
+        outbox = self._outboxes.get(platform)
+        return outbox.adapter if outbox else None
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.append(subscriber)
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run(), name="warroom-engine")
+
+    async def stop(self) -> None:
+        await self.settle()
+        if self._runner is not None:
+            self._runner.cancel()
+            self._runner = None
+        for outbox in self._outboxes.values():
+            await outbox.close()
+
+    async def settle(self) -> None:
+        """Wait until every queued job, its replies and its follow-ups are done."""
+        while self._in_flight:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+
+    # Submitting work
+    async def submit(self, job: Job, *, key: str, reply_to: ConversationRef | None = None) -> Any:
+        """Run ``job`` in the writer; returns its result once committed and its replies sent.
+
+        ``key`` names the trigger (a platform event id, a scheduled run) and makes
+        outbound message ids deterministic. A :class:`WarroomError` raised by the job
+        is answered in ``reply_to`` and rolled back with the job's other changes.
+        """
+        self.start()
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._in_flight.add(done)
+        done.add_done_callback(self._in_flight.discard)
+        self._queue.put_nowait(_Pending(job, key, reply_to, done))
+        return await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            events = self._execute(batch)
+            for pending in batch:
+                self._release(pending)
+            for event in events:
+                await self._publish(event)
+
+    def _execute(self, batch: list[_Pending]) -> list[DomainEvent]:
+        """Run a batch in one transaction; on a failed commit every job in it is answered with an error."""
+        service = self.service
+        service.events.clear()
+        try:
+            self.db.begin()
+            for pending in batch:
+                self._run_job(pending)
+            self.db.commit()
+        except Exception:
+            log.exception("committing %d jobs failed; rolling them back", len(batch))
+            if self.db.in_transaction:
+                self.db.rollback()
+            service.forget()
+            for pending in batch:
+                pending.tx = self._transaction(pending)
+                if pending.reply_to is not None:
+                    pending.tx.reply(pending.reply_to, _SAVE_FAILED)
+                pending.result = None
+            return []
+        return list(service.events)
+
+    def _run_job(self, pending: _Pending) -> None:
+        tx = self._transaction(pending)
+        events_before = len(self.service.events)
+        self.db.savepoint()
+        try:
+            pending.result = pending.job(tx)
+        except (WarroomError, Duplicate) as error:
+            self._undo(events_before)
+            pending.tx = self._transaction(pending)
+            if isinstance(error, WarroomError) and pending.reply_to is not None:
+                pending.tx.reply(pending.reply_to, Message.plain(str(error), tone=Tone.ERROR))
+            elif isinstance(error, Duplicate):
+                log.info("skipping %s: already handled", pending.key)
+            return
+        except Exception:
+            log.exception("job %s failed; its changes were rolled back", pending.key)
+            self._undo(events_before)
+            pending.tx = self._transaction(pending)
+            if pending.reply_to is not None:
+                pending.tx.reply(pending.reply_to, _CRASHED)
+            return
+        self.db.release()
+        pending.tx = tx
+
+    def _undo(self, events_before: int) -> None:
+        self.db.rollback_to_savepoint()
+        del self.service.events[events_before:]
+        self.service.forget()
+
+    def _transaction(self, pending: _Pending) -> Transaction:
+        return Transaction(self.service, self.clock.now(), pending.key)
+
+    def _release(self, pending: _Pending) -> None:
+        tx = pending.tx
+        assert tx is not None
+        waits: list[Awaitable[Any]] = [self._deliver(outbound) for outbound in tx.replies]
+        waits.extend(work() for work in tx.followups)
+        if not waits:
+            pending.done.set_result(pending.result)
+            return
+        task = asyncio.ensure_future(asyncio.gather(*waits, return_exceptions=True))
+        task.add_done_callback(lambda _: _resolve(pending))
+
+    def _deliver(self, outbound: Outbound) -> asyncio.Future[MessageRef | None]:
+        outbox = self._outboxes.get(outbound.conversation.platform)
+        if outbox is None:
+            log.warning("no adapter for %s; dropping a reply", outbound.conversation.platform)
+            missing: asyncio.Future[MessageRef | None] = asyncio.get_running_loop().create_future()
+            missing.set_result(None)
+            return missing
+        return outbox.put(outbound)
+
+    async def _publish(self, event: DomainEvent) -> None:
+        for subscriber in self._subscribers:
+            try:
+                result = subscriber(event)
+                if result is not None:
+                    await result
+            except Exception:
+                log.exception("a subscriber to %s failed", type(event).__name__)
+
+
+def _resolve(pending: _Pending) -> None:
+    if not pending.done.done():
+        pending.done.set_result(pending.result)
+
+
+_SAVE_FAILED = Message.plain(
+    "Sorry — I could not save that (the database refused the write). Nothing from it was recorded; "
+    "please try again in a moment.",
+    tone=Tone.ERROR,
+)
+_CRASHED = Message.plain(
+    "Sorry — something went wrong on my side while handling that. Nothing from it was recorded; "
+    "the details are in Warroom's log.",
+    tone=Tone.ERROR,
+)

@@ -1,0 +1,139 @@
+"""From an adapter's event to a change: commands, chat capture, deduplication.
+
+This is the :class:`~warroom.core.adapter.Sink` every adapter is given. It
+runs each event as a job in the engine, records the event's id in the same
+transaction as its effect, and answers bad input with a friendly message.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from .commands.context import CommandContext, CommandSet
+from .commands.parse import parse, usage
+from .commands.spec import UsageError
+from .config import Config
+from .engine import Duplicate, Engine, Transaction
+from .errors import Invalid
+from .events import CommandInvoked, InboundEvent, MessageReceived, event_key
+from .messages import Message, Tone
+from .models import PROCESSED
+from .spaces import Spaces
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+MAX_CAPTURED = 65_536
+
+
+class Inbound:
+    def __init__(self, engine: Engine, commands: CommandSet, config: Config, spaces: Spaces) -> None:
+        self.engine = engine
+        self.commands = commands
+        self.config = config
+        self.spaces = spaces
+        self._prefixes = tuple(sorted((p.lower() for p in config.commands.prefixes), key=len, reverse=True))
+
+    async def __call__(self, event: InboundEvent) -> None:
+        await self.engine.submit(partial(self._handle, event), key=event_key(event), reply_to=event.conversation)
+
+    def command_text(self, text: str) -> str | None:
+        """The part after a command prefix, or None when the message is plain chat."""
+        lowered = text[: len(self._prefixes[0]) + 1].lower()
+        for prefix in self._prefixes:
+            if lowered.startswith(prefix) and (len(text) == len(prefix) or text[len(prefix)].isspace()):
+                return text[len(prefix) :].strip()
+        return None
+
+    def _handle(self, event: InboundEvent, tx: Transaction) -> None:
+        if isinstance(event, MessageReceived):
+            command = self.command_text(event.text)
+            if command is not None:
+                self._command(event, command, None, tx)
+            else:
+                self._capture(event, tx)
+        elif isinstance(event, CommandInvoked):
+            self._command(event, None, event.argv, tx)
+
+    def _mark_processed(self, event: InboundEvent, tx: Transaction) -> str:
+        key = event_key(event)
+        try:
+            self.engine.db.insert(PROCESSED, {"event_key": key, "processed_at": tx.at})
+        except self.engine.db.integrity_error:
+            raise Duplicate(key) from None
+        return key
+
+    def _capture(self, event: MessageReceived, tx: Transaction) -> None:
+        service = tx.service
+        incident_id = service.incident_in(event.conversation)
+        if incident_id is None or not event.text.strip():
+            return
+        source = self._mark_processed(event, tx)
+        incident = service.get(incident_id)
+        actor = service.people.actor(event.user, event.at)
+        service.join(incident, actor.person_id)
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", event.text)
+        data = {"truncated_from": len(text)} if len(text) > MAX_CAPTURED else None
+        service.record(incident, "message", actor, text[:MAX_CAPTURED], event.at, data, source=source)
+
+    def _command(self, event: InboundEvent, text: str | None, argv: tuple[str, ...] | None, tx: Transaction) -> None:
+        prefix = self.config.commands.prefixes[0]
+        if text is not None:
+            self._check_text(text)
+        source = self._mark_processed(event, tx)
+        try:
+            parsed = parse(text if text is not None else _join_argv(argv or ()), self.commands.registry)
+        except UsageError as error:
+            tx.reply(event.conversation, _usage_message(error, prefix))
+            return
+        mentions = getattr(event, "mentions", {})
+        ctx = CommandContext(
+            tx=tx,
+            actor=tx.service.people.actor(event.user, event.at),
+            event=event,
+            spec=parsed.spec,
+            args=parsed.args,
+            incident_id=parsed.incident,
+            prefix=prefix,
+            spaces=self.spaces,
+            commands=self.commands,
+            mentions=mentions,
+            _source=source,
+        )
+        try:
+            self.commands.handlers[parsed.spec.path](ctx)
+        except UsageError as error:
+            raise Invalid(_usage_message(error, prefix).plain_text()) from None
+
+    def _check_text(self, text: str) -> None:
+        limit = self.config.commands.max_chars
+        if len(text) > limit:
+            raise Invalid(
+                f"That command is {len(text):,} characters long; the limit is {limit:,}. "
+                f"Put long output in the channel as a message, or attach a shorter excerpt."
+            )
+        control = _CONTROL.search(text)
+        if control:
+            raise Invalid(
+                f"That command contains an invisible control character (U+{ord(control.group()):04X}). "
+                f"Please retype it without pasting terminal output into the command itself."
+            )
+
+
+def _join_argv(argv: tuple[str, ...]) -> str:
+    """Native command forms arrive split; quote words so the one parser reads them back exactly."""
+    words = [a if a and not any(c.isspace() or c in "\"'“”‘’" for c in a) else _quote(a) for a in argv]
+    return " ".join(words)
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _usage_message(error: UsageError, prefix: str) -> Message:
+    lines = [error.message]
+    if error.spec is not None:
+        lines.append(f"Usage: {usage(error.spec, prefix)}")
+        if error.spec.examples:
+            lines.append(f"Example: {error.spec.examples[0]}")
+    return Message.plain("\n".join(lines), tone=Tone.ERROR)

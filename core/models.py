@@ -1,0 +1,136 @@
+"""The database schema, as SQLModel tables.
+
+These tables are the durable record; migrations in ``migrations/`` create and
+evolve them, and the hot write path reuses their SQL compiled once per dialect.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Table, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Incident(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    kind: str
+    severity: int
+    status: str
+    private: bool = False
+    declared_by: int = Field(foreign_key="person.id")
+    declared_at: datetime
+    summary: str = ""
+    impact_who: str = ""
+    impact_count: int | None = None
+    impact_where: str = ""
+    affected: str = "[]"  # JSON list of system names
+    status_times: str = "{}"  # JSON: status -> ISO time it was last entered
+    next_update_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str
+    created_at: datetime
+
+
+class Identity(SQLModel, table=True):
+    """A person's account on one platform; permissions key on this, never on names."""
+
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str
+    user_id: str
+    display_name: str
+
+
+class RoleAssignment(SQLModel, table=True):
+    __table_args__ = (Index("ix_role_current", "incident_id", "role", "until"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    role: str
+    person_id: int = Field(foreign_key="person.id")
+    assigned_by: int = Field(foreign_key="person.id")
+    since: datetime
+    until: datetime | None = None
+
+
+class IncidentMember(SQLModel, table=True):
+    """Who may see a private incident: its declarer, role holders, and anyone in its channel."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+
+
+class ChannelBinding(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "conversation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    platform: str
+    conversation_id: str
+    name: str
+    created_at: datetime
+
+
+class TimelineEntry(SQLModel, table=True):
+    """One append-only fact; ``source_event`` makes a redelivered platform event land once."""
+
+    __tablename__ = "timeline_entry"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "seq"),
+        Index("ix_timeline_kind", "incident_id", "kind", "seq"),
+        Index("ix_timeline_key", "incident_id", "key", "seq"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    seq: int
+    at: datetime
+    kind: str
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    author_name: str = ""
+    text: str = ""
+    data: str = "{}"  # JSON object with the entry kind's structured fields
+    key: bool = False
+    source_event: str | None = Field(default=None, unique=True)
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("incident_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    number: int
+    title: str
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    state: str = "open"
+    created_at: datetime
+    done_at: datetime | None = None
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Every inbound platform event handled, recorded in the same transaction as its effect."""
+
+    __tablename__ = "processed_event"
+    event_key: str = Field(primary_key=True)
+    processed_at: datetime
+
+
+def _table(model: type[SQLModel]) -> Table:
+    """The model's Core table: typed columns for the statements the hot path compiles."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+INCIDENTS = _table(Incident)
+PEOPLE = _table(Person)
+IDENTITIES = _table(Identity)
+ROLES = _table(RoleAssignment)
+MEMBERS = _table(IncidentMember)
+CHANNELS = _table(ChannelBinding)
+ENTRIES = _table(TimelineEntry)
+TASKS = _table(Task)
+PROCESSED = _table(ProcessedEvent)

@@ -1,0 +1,61 @@
+"""Opening an incident's own channel: the first action of every incident.
+
+Channel creation is a network call on real platforms, so it runs after the
+declaration is committed, and the binding is written by a second job.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import partial
+
+from .adapter import ChannelSpec
+from .engine import Engine, Transaction
+from .refs import ConversationRef, UserRef
+from .render import declared_message
+
+log = logging.getLogger(__name__)
+
+
+def channel_name(prefix: str, incident_id: int, title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].rstrip("-")
+    return f"{prefix}-{incident_id}" + (f"-{slug}" if slug else "")
+
+
+class Spaces:
+    def __init__(self, engine: Engine, channel_prefix: str) -> None:
+        self._engine = engine
+        self._prefix = channel_prefix
+
+    async def open(self, incident_id: int, origin: ConversationRef, declared_by: UserRef) -> None:
+        engine = self._engine
+        incident = engine.service.get(incident_id)
+        adapter = engine.adapter(origin.platform)
+        channel: ConversationRef | None = None
+        if adapter is not None and adapter.capabilities.create_channel:
+            spec = ChannelSpec(
+                name=channel_name(self._prefix, incident.id, incident.title),
+                topic=f"{incident.reference}: {incident.title}",
+                private=incident.private,
+                members=(declared_by,),
+                requested_in=origin,
+            )
+            try:
+                channel = await adapter.create_channel(spec)
+            except Exception:
+                log.exception("opening a channel for %s failed", incident.reference)
+        job = partial(self._bind, incident_id, channel, origin)
+        await engine.submit(job, key=f"channel:{incident.reference}:{origin.platform}", reply_to=origin)
+
+    @staticmethod
+    def _bind(incident_id: int, channel: ConversationRef | None, origin: ConversationRef, tx: Transaction) -> None:
+        service = tx.service
+        incident = service.get(incident_id)
+        name = ""
+        if channel is not None:
+            service.bind_channel(incident, channel, tx.at)
+            name = channel.name or channel.id
+            tx.reply(channel, declared_message(incident, service.config, name, intro=True))
+        if channel != origin:
+            tx.reply(origin, declared_message(incident, service.config, name, intro=False))
