@@ -127,7 +127,10 @@ def _join_argv(argv: tuple[str, ...]) -> str:
 
 
 def _quote(word: str) -> str:
-    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = word.replace("\\", "\\\\")
+    for quote in '"“”„':
+        escaped = escaped.replace(quote, "\\" + quote)
+    return '"' + escaped + '"'
 
 
 def _usage_message(error: UsageError, prefix: str) -> Message:

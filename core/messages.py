@@ -89,7 +89,7 @@ class Message:
                 lines.extend(["```" + block.language, block.text, "```"])
             else:
                 lines.append("".join(_inline_text(part) for part in block.parts))
-        lines.extend(f"{f.name}: {f.value}" for f in self.fields)
+        lines.extend(f"{f.name}: {f.value}".replace("\n", "\n  ") for f in self.fields)
         if self.buttons:
             lines.append("  ".join(f"[{b.label}]" for b in self.buttons))
         return "\n".join(lines)

@@ -471,7 +471,9 @@ def test_too_many_positionals() -> None:
     err = error("task done 3 4 5")
     assert "Too many words for “task done”" in err.message and "“4 5”" in err.message
     assert err.spec is TASK_DONE
+    assert "quotes" not in err.message
     assert error("task list now").spec is TASK_LIST
+    assert "Put quotes around a value that has spaces." in error("status monitoring closely").message
 
 
 def test_optional_positional_absent_is_not_in_args() -> None:

@@ -8,6 +8,7 @@ scripted console session exercises the real pipeline. Lines starting with
 from __future__ import annotations
 
 import asyncio
+import getpass
 import re
 import sys
 import uuid
@@ -32,7 +33,7 @@ Anything else is a chat message in the current channel; commands start with /inc
 
 class ConsoleSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    user: str = Field(default="you", min_length=1, description="who you are when the console starts")
+    user: str = Field(default_factory=getpass.getuser, min_length=1, description="who you are at start (default: your login name)")
     channel: str = Field(default="general", min_length=1, description="the channel you start in")
 
 

@@ -300,11 +300,10 @@ class _Binder:
                 raise UsageError(f"{needs}: {param.help}." if param.help else f"{needs}.", self.spec)
         if i < len(tokens):
             extra = " ".join(token.value for token in tokens[i:])
-            raise UsageError(
-                f"Too many words for “{self.spec.name}”: I don't know what to do with “{_clip(extra)}”. "
-                "Put quotes around a value that has spaces.",
-                self.spec,
-            )
+            message = f"Too many words for “{self.spec.name}”: I don't know what to do with “{_clip(extra)}”."
+            if any(param.kind is Kind.WORD for param in self.spec.params):
+                message += " Put quotes around a value that has spaces."
+            raise UsageError(message, self.spec)
 
 
 def _split_words(raw: str) -> list[str]:
