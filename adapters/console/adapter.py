@@ -33,7 +33,7 @@ Anything else is a chat message in the current channel; commands start with /inc
 
 class ConsoleSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    user: str = Field(default_factory=getpass.getuser, min_length=1, description="who you are at start (default: your login name)")
+    user: str = Field(default_factory=getpass.getuser, min_length=1, description="who you are at start")
     channel: str = Field(default="general", min_length=1, description="the channel you start in")
 
 
