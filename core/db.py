@@ -51,6 +51,9 @@ class Database:
         self.engine = engine
         self.dialect = engine.dialect
         self._connection = engine.raw_connection()
+        if self.dialect.name != "sqlite":
+            # Transactions are begun with explicit statements, as on SQLite (see store.py).
+            self._connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         self._cursor = self._connection.cursor()
         self._prepared: dict[object, _Prepared] = {}
         self._returning = self.dialect.name != "sqlite"
@@ -88,14 +91,19 @@ class Database:
 
     # Statements
     def insert(self, table: Table, values: Mapping[str, Any]) -> int:
-        """Insert one row and return its primary key."""
-        prepared = self._prepare_insert(table, tuple(values))
+        """Insert one row and return its ``id``."""
+        prepared = self._prepare_insert(table, tuple(values), returning=self._returning)
         self._cursor.execute(prepared.sql, prepared.params(values))
         if self._returning:
             row = self._cursor.fetchone()
             assert row is not None
             return int(row[0])
         return int(self._cursor.lastrowid)
+
+    def add(self, table: Table, values: Mapping[str, Any]) -> None:
+        """Insert one row of a table whose key is not a generated id."""
+        prepared = self._prepare_insert(table, tuple(values), returning=False)
+        self._cursor.execute(prepared.sql, prepared.params(values))
 
     def update(self, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> int:
         """Update the rows matching ``key`` (column equality); returns how many changed."""
@@ -118,13 +126,13 @@ class Database:
         self._cursor.execute(prepared.sql, prepared.params(params or {}))
         return [prepared.row(raw) for raw in self._cursor.fetchall()]
 
-    def _prepare_insert(self, table: Table, names: tuple[str, ...]) -> _Prepared:
-        cache_key = ("insert", table.name, names)
+    def _prepare_insert(self, table: Table, names: tuple[str, ...], *, returning: bool) -> _Prepared:
+        cache_key = ("insert", table.name, names, returning)
         prepared = self._prepared.get(cache_key)
         if prepared is None:
             statement = insert(table).values({name: _bind(table.c[name], name) for name in names})
-            if self._returning:
-                statement = statement.returning(*table.primary_key.columns)
+            if returning:
+                statement = statement.returning(table.c.id)
             prepared = self._prepare(cache_key, statement, ())
         return prepared
 

@@ -58,7 +58,7 @@ class Inbound:
     def _mark_processed(self, event: InboundEvent, tx: Transaction) -> str:
         key = event_key(event)
         try:
-            self.engine.db.insert(PROCESSED, {"event_key": key, "processed_at": tx.at})
+            self.engine.db.add(PROCESSED, {"event_key": key, "processed_at": tx.at})
         except self.engine.db.integrity_error:
             raise Duplicate(key) from None
         return key

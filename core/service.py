@@ -115,7 +115,7 @@ class IncidentService:
 
     def join(self, incident: IncidentState, person_id: int) -> None:
         if person_id not in incident.members:
-            self.db.insert(MEMBERS, {"incident_id": incident.id, "person_id": person_id})
+            self.db.add(MEMBERS, {"incident_id": incident.id, "person_id": person_id})
             incident.members.add(person_id)
 
     def save(self, incident: IncidentState, *columns: str) -> None:
