@@ -21,13 +21,18 @@ def stamp(at: datetime, reference: datetime) -> str:
 
 
 def ago(delta: timedelta) -> str:
+    return f"{duration(delta)} ago" if delta >= timedelta(minutes=1) else "just now"
+
+
+def duration(delta: timedelta) -> str:
+    """A span people read at a glance: ``2d 3h``, ``1h 5m``, ``under a minute``."""
     minutes = int(delta.total_seconds() // 60)
     if minutes < 1:
-        return "just now"
+        return "under a minute"
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
     parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
-    return " ".join(p for p in parts if p) + " ago"
+    return " ".join(p for p in parts if p)
 
 
 def headline(incident: IncidentState, config: Config) -> str:
@@ -48,7 +53,7 @@ def roles_text(service: IncidentService, incident: IncidentState) -> str:
 def impact_text(incident: IncidentState) -> str:
     parts = [
         incident.impact_who,
-        f"{incident.impact_count:,} affected" if incident.impact_count else "",
+        f"{incident.impact_count:,} affected" if incident.impact_count is not None else "",
         incident.impact_where,
     ]
     return " · ".join(p for p in parts if p) or "not assessed yet"

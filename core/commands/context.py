@@ -71,14 +71,19 @@ class CommandContext:
 
     def incident(self) -> IncidentState:
         """The incident this command is about: ``--incident``, or the channel it was typed in."""
-        incident_id = self.incident_id
-        if incident_id is None:
-            incident_id = self.service.incident_in(self.event.conversation)
+        channel_incident = self.service.incident_in(self.event.conversation)
+        incident_id = self.incident_id or channel_incident
         if incident_id is None:
             raise Invalid(
                 f"This isn't an incident channel. Run “{self.prefix} {self.spec.name}” in the incident's "
                 f"channel, or add --incident INC-<n>."
             )
+        if incident_id == channel_incident:
+            # Whoever can type in the incident's own channel is in it, as chat capture already records;
+            # otherwise someone invited to a private channel is told it does not exist.
+            incident = self.service.get(incident_id)
+            self.service.join(incident, self.actor.person_id)
+            return incident
         return self.service.visible(self.actor, incident_id)
 
     def text(self, name: str) -> str:

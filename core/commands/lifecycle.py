@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import queries
 from ..errors import Invalid
 from ..permissions import can_see
-from ..render import ago, brief_message, headline, status_message
+from ..render import ago, brief_message, duration, headline, status_message
 from ..state import COMMANDER
 from .context import CommandContext, CommandSet
 from .spec import CommandSpec, Flag, Kind, Param
@@ -113,7 +113,7 @@ def resolve(ctx: CommandContext) -> None:
     note = ctx.text("note")
     if note:
         ctx.service.record(incident, "note", ctx.actor, note, ctx.tx.at, key=True)
-    took = ago(ctx.tx.at - incident.declared_at).removesuffix(" ago")
+    took = duration(ctx.tx.at - incident.declared_at)
     ctx.reply(
         f"✅ {incident.reference} resolved after {took} (#{seq}). Thank you all. "
         f"Write the post-mortem while it is fresh."
@@ -180,8 +180,8 @@ def _assign(ctx: CommandContext, role: str, person_id: int) -> None:
 )
 def roles(ctx: CommandContext) -> None:
     descriptions = ctx.service.config.role_descriptions()
-    incident_id = ctx.incident_id or ctx.service.incident_in(ctx.event.conversation)
-    incident = ctx.service.visible(ctx.actor, incident_id) if incident_id else None
+    in_incident = ctx.incident_id or ctx.service.incident_in(ctx.event.conversation)
+    incident = ctx.incident() if in_incident else None
     lines = []
     for name, description in descriptions.items():
         holder = incident.roles.get(name) if incident else None

@@ -112,7 +112,7 @@ def impact(ctx: CommandContext) -> None:
     incident.impact_where = str(where) if where is not None else incident.impact_where
     ctx.service.save(incident, "impact_who", "impact_count", "impact_where")
     data = {"who": incident.impact_who, "count": incident.impact_count, "where": incident.impact_where}
-    text = "Impact: " + " · ".join(str(v) for v in data.values() if v)
+    text = "Impact: " + " · ".join(str(v) for v in data.values() if v or v == 0)  # "0 affected" is an answer
     seq = record_entry(ctx, "impact", text, data, key=True)
     ctx.reply(f"{text} (#{seq}).")
 

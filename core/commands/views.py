@@ -40,10 +40,8 @@ def help_command(ctx: CommandContext) -> None:
         return
     assert isinstance(words, tuple)
     found = registry.find(list(words))
-    if found is None:
-        group = registry.group(words[0])
-        if not group:
-            raise UsageError(f"There is no command “{' '.join(words)}”.", ctx.spec)
-        ctx.reply("\n\n".join(command_help(spec, ctx.prefix) for spec in group))
-        return
-    ctx.reply(command_help(found[0], ctx.prefix))
+    # "help role" also shows "role take": a bare first word means the whole family.
+    specs = registry.group(words[0]) if found is None or len(words) == 1 else [found[0]]
+    if not specs:
+        raise UsageError(f"There is no command “{' '.join(words)}”.", ctx.spec)
+    ctx.reply("\n\n".join(command_help(spec, ctx.prefix) for spec in specs))
