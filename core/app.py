@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -13,7 +14,7 @@ from . import queries
 from .adapter import Adapter
 from .clock import Clock, SystemClock
 from .commands.builtin import builtin_commands
-from .config import Config, ConfigError
+from .config import AdapterUnavailable, Config
 from .db import Database
 from .engine import Engine
 from .inbound import Inbound
@@ -27,29 +28,32 @@ log = logging.getLogger(__name__)
 ADAPTER_GROUP = "warroom.adapters"
 
 
-def adapter_classes(names: list[str]) -> dict[str, Any]:
-    """The adapter classes for ``names``, from the ``warroom.adapters`` entry points."""
-    found = {ep.name: ep for ep in entry_points(group=ADAPTER_GROUP)}
-    classes: dict[str, Any] = {}
-    errors = []
-    for name in names:
-        if name not in found:
-            known = ", ".join(sorted(found)) or "none"
-            errors.append(f"adapters.{name}: no such adapter is installed (installed: {known})")
-            continue
+class InstalledAdapters(Mapping[str, type[BaseModel]]):
+    """Settings models of the adapters installed as ``warroom.adapters`` entry points.
+
+    An adapter is imported only when the config names it, so a missing
+    platform SDK matters only to those who enable that platform.
+    """
+
+    def __init__(self) -> None:
+        self._points = {point.name: point for point in entry_points(group=ADAPTER_GROUP)}
+
+    def adapter(self, name: str) -> Any:
         try:
-            classes[name] = found[name].load()
+            return self._points[name].load()
         except ImportError as error:
-            errors.append(
-                f"adapters.{name}: cannot load ({error}); install its extra, e.g. pip install 'warroom[{name}]'"
-            )
-    if errors:
-        raise ConfigError(errors)
-    return classes
+            hint = f"install its extra: pip install 'warroom[{name}]'"
+            raise AdapterUnavailable(f"cannot load this adapter ({error}); {hint}") from None
 
+    def __getitem__(self, name: str) -> type[BaseModel]:
+        settings: type[BaseModel] = self.adapter(name).Settings
+        return settings
 
-def adapter_models(names: list[str]) -> dict[str, type[BaseModel]]:
-    return {name: cls.Settings for name, cls in adapter_classes(names).items()}
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._points)
+
+    def __len__(self) -> int:
+        return len(self._points)
 
 
 class Warroom:
@@ -71,9 +75,9 @@ class Warroom:
         self.engine.add_adapter(adapter)
 
     def add_configured_adapters(self) -> None:
-        classes = adapter_classes(self.config.enabled_adapters())
-        for name, cls in classes.items():
-            self.add_adapter(cls(self.config.adapter_settings[name], self))
+        installed = InstalledAdapters()
+        for name in self.config.enabled_adapters():
+            self.add_adapter(installed.adapter(name)(self.config.adapter_settings[name], self))
 
     def channels_of(self, reference: str, platform: str) -> list[ConversationRef]:
         """The channels an incident has on ``platform`` (``reference`` like ``INC-3``)."""
@@ -98,5 +102,8 @@ class Warroom:
         await self.engine.stop()
         for adapter in self.adapters:
             await adapter.stop()
+        self.close_storage()
+
+    def close_storage(self) -> None:
         self.db.close()
         self.sql_engine.dispose()

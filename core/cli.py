@@ -8,11 +8,14 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from . import queries
-from .app import Warroom, adapter_models
+from .app import InstalledAdapters, Warroom
 from .config import Config, ConfigError, load_config
 from .errors import NotFound
 
@@ -39,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,8 +72,7 @@ def _load(path: Path | None) -> Config:
         path = Path(os.environ[CONFIG_ENV])
     if path is not None and not path.is_file():
         raise ConfigError([f"{path}: no such config file"])
-    first = load_config(path)
-    return load_config(path, adapter_models=adapter_models(first.enabled_adapters()))
+    return load_config(path, adapter_models=InstalledAdapters())
 
 
 def _run(config: Config, _args: argparse.Namespace) -> int:
@@ -86,9 +91,22 @@ def _check(config: Config, _args: argparse.Namespace) -> int:
     return 0
 
 
-def _incidents(config: Config, _args: argparse.Namespace) -> int:
+@contextmanager
+def _existing(config: Config) -> Iterator[Warroom]:
+    """Open an existing database for reading; never create one where a path was mistyped."""
+    url = make_url(config.database_url)
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).is_file():
+        raise NotFound(f"There is no Warroom database at {url.database}. Check --config or WARROOM_DATABASE_URL.")
     app = Warroom(config)
     try:
+        yield app
+    finally:
+        app.close_storage()
+
+
+def _incidents(config: Config, _args: argparse.Namespace) -> int:
+    with _existing(config) as app:
         for incident_id in queries.incident_ids(app.db):
             incident = app.service.get(incident_id)
             declared = incident.declared_at.strftime("%Y-%m-%d %H:%M")
@@ -96,8 +114,6 @@ def _incidents(config: Config, _args: argparse.Namespace) -> int:
             print(
                 f"{incident.reference}\t{incident.status}\tSEV{incident.severity}\t{declared}\t{incident.title}{flag}"
             )
-    finally:
-        app.db.close()
     return 0
 
 
@@ -105,8 +121,7 @@ def _timeline(config: Config, args: argparse.Namespace) -> int:
     number = str(args.incident).upper().removeprefix("INC-")
     if not number.isdigit():
         raise NotFound(f"“{args.incident}” is not an incident reference like INC-3.")
-    app = Warroom(config)
-    try:
+    with _existing(config) as app:
         incident = app.service.get(int(number))
         entries = queries.timeline(app.db, incident.id)
         if args.format == "json":
@@ -118,8 +133,6 @@ def _timeline(config: Config, args: argparse.Namespace) -> int:
                 mark = " **(key)**" if entry.key else ""
                 text = entry.text.replace("\n", "\n  ")
                 print(f"- {entry.at:%Y-%m-%d %H:%M:%S} · {entry.kind} · {entry.author}: {text}{mark}")
-    finally:
-        app.db.close()
     return 0
 
 

@@ -44,6 +44,10 @@ __all__ = ["DATABASE_URL_ENV", "Config", "ConfigError", "Service", "Severity", "
 DATABASE_URL_ENV = "WARROOM_DATABASE_URL"
 
 
+class AdapterUnavailable(LookupError):
+    """Raised by an adapter models mapping for an adapter that is installed but cannot be imported."""
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; ``errors`` holds every problem as ``path: message``."""
 
@@ -268,7 +272,12 @@ def _validate_adapters(
     known = ", ".join(sorted(models)) or "none"
     for name, value in sections.items():
         section = {} if value is None else value
-        model = models.get(str(name))
+        try:
+            model = models.get(str(name))
+        except AdapterUnavailable as unavailable:
+            if not disabled_section(section):
+                issues.append((("adapters", name), str(unavailable)))
+            continue
         if model is None and disabled_section(section):
             continue  # a disabled adapter need not be installed
         if model is None:

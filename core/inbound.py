@@ -135,7 +135,9 @@ def _quote(word: str) -> str:
 
 def _usage_message(error: UsageError, prefix: str) -> Message:
     lines = [error.message]
-    if error.spec is not None:
+    if error.spec is None:
+        lines[0] += f" Send “{prefix} help” to see every command."
+    else:
         lines.append(f"Usage: {usage(error.spec, prefix)}")
         if error.spec.examples:
             lines.append(f"Example: {error.spec.examples[0]}")

@@ -7,7 +7,7 @@ would have been posted.
 
 from __future__ import annotations
 
-import itertools
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -75,7 +75,6 @@ class Harness:
         self.adapter = adapter or FakeAdapter()
         self.app.add_adapter(self.adapter)
         self.lobby = ConversationRef(self.adapter.platform, "lobby", "lobby")
-        self._ids = itertools.count(1)
 
     def user(self, name: str) -> UserRef:
         return UserRef(self.adapter.platform, name.lower(), name)
@@ -84,7 +83,7 @@ class Harness:
               event_id: str | None = None) -> MessageReceived:
         mentions = {word[1:]: self.user(word[1:]) for word in text.split() if word.startswith("@") and len(word) > 1}
         return MessageReceived(
-            event_id=event_id or f"e{next(self._ids)}", conversation=channel or self.lobby, user=self.user(user),
+            event_id=event_id or uuid.uuid4().hex, conversation=channel or self.lobby, user=self.user(user),
             at=self.clock.now(), text=text, mentions=mentions,
         )
 

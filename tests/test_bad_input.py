@@ -27,15 +27,15 @@ def snapshot(h: Harness) -> tuple[Any, ...]:
     [
         (
             "/incident delcare Checkout is down",
-            "I don't know the command “delcare”. Did you mean “declare”? Send “help” to see every command.",
+            "I don't know the command “delcare”. Did you mean “declare”? Send “/incident help” to see every command.",
         ),
         (
             "/incident tsk add Drain the queue",
-            "I don't know the command “tsk”. Did you mean “task add”? Send “help” to see every command.",
+            "I don't know the command “tsk”. Did you mean “task add”? Send “/incident help” to see every command.",
         ),
-        ("/incident task", "“task” needs one more word: “task add”, “task assign”, “task done”."),
-        ("/incident", "Which command? Send “help” to see every command."),
-        ("/incident   ", "Which command? Send “help” to see every command."),
+        ("/incident task", "“task” needs one more word: “task add”, “task assign”, “task done”. Send “/incident help” to see every command."),
+        ("/incident", "Which command? Send “/incident help” to see every command."),
+        ("/incident   ", "Which command? Send “/incident help” to see every command."),
         (
             "/incident log",
             "“log” needs text: what happened or what you did.\n"

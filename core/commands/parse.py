@@ -1,4 +1,4 @@
-"""Turn a chat line into a ParsedCommand, and describe commands back to people.
+"""Turn a chat line into a ParsedCommand (describing commands back to people is in ``describe``).
 
 Chat is not a shell: people type on phones, paste log lines and write
 apostrophes, so the rules lean towards keeping what was typed.
@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from .describe import INCIDENT_FLAG, command_help, flags_of, help_text, placeholder, usage
 from .spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
 
 __all__ = ["Registry", "Token", "command_help", "help_text", "parse", "tokenize", "usage"]
@@ -36,14 +37,12 @@ _DOUBLE = '"“”„'
 _SINGLE = "'‘’"
 _QUOTES = _DOUBLE + _SINGLE
 _DASHES = ("-", "—")
-_INCIDENT_FLAG = Flag("incident", Kind.INCIDENT, "act on this incident instead of the channel's own", short="i")
 _MAX_DURATION = int(timedelta(days=30).total_seconds())
 _INT_RE = re.compile(r"[+-]?([0-9]+)")
 _INCIDENT_RE = re.compile(r"(?:inc-?|#)?([0-9]+)", re.IGNORECASE)
 _DURATION_RE = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.IGNORECASE)
 _UNIT_SECONDS = (86400, 3600, 60, 1)
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]")
-_HELP_HINT = "Send “help” to see every command."
 
 
 class Registry:
@@ -159,7 +158,7 @@ def parse(text: str, registry: Registry) -> ParsedCommand:
     """Parse ``text``, the line after the command prefix; every mistake is a UsageError."""
     tokens = tokenize(text)
     if not tokens:
-        raise UsageError(f"Which command? {_HELP_HINT}")
+        raise UsageError("Which command?")
     found = registry.find([token.value for token in tokens])
     if found is None:
         raise _unknown_command(tokens, registry)
@@ -180,7 +179,7 @@ def _unknown_command(tokens: list[Token], registry: Registry) -> UsageError:
     close = [m for t in tries for m in difflib.get_close_matches(t.lower(), registry.names(), n=1)]
     if close:
         message += f" Did you mean “{close[0]}”?"
-    return UsageError(f"{message} {_HELP_HINT}")
+    return UsageError(message)
 
 
 class _Binder:
@@ -189,7 +188,7 @@ class _Binder:
     def __init__(self, text: str, spec: CommandSpec) -> None:
         self.text = text
         self.spec = spec
-        flags = _flags_of(spec)
+        flags = flags_of(spec)
         self.long = {flag.name.lower(): flag for flag in flags}
         self.short = {flag.short: flag for flag in flags if flag.short}
         self.args: dict[str, object] = {f.name: False for f in spec.flags if f.kind is Kind.BOOL}
@@ -237,7 +236,7 @@ class _Binder:
             return flag, inline, i + 1
         nxt = tokens[i + 1] if i + 1 < len(tokens) and not equals else None
         if nxt is None or self._is_flag(nxt) or self._raw(nxt) == "--":
-            raise UsageError(f"--{flag.name} needs a value: {_placeholder(flag)}.", self.spec)
+            raise UsageError(f"--{flag.name} needs a value: {placeholder(flag)}.", self.spec)
         return flag, nxt.value, i + 2
 
     def _lookup(self, written: str) -> Flag:
@@ -256,7 +255,7 @@ class _Binder:
             raise UsageError(f"--{flag.name} was given twice; give it once.", self.spec)
         self.given.add(flag.name)
         value = True if raw is None else _convert(flag.kind, raw, f"--{flag.name}", flag.choices, self.spec)
-        if flag is not _INCIDENT_FLAG:
+        if flag is not INCIDENT_FLAG:
             self.args[flag.name] = value
         elif isinstance(value, int):
             self.incident = value
@@ -376,72 +375,6 @@ _READERS: dict[Kind, Callable[[str], object]] = {
 }
 
 
-def usage(spec: CommandSpec, prefix: str = "/incident") -> str:
-    """One line people can copy: ``/incident task add <title…> [--owner @person]``."""
-    parts = [f"{prefix} {spec.name}".lstrip()]
-    parts += [_param_usage(param) for param in spec.params]
-    parts += [f"[--{flag.name}{_flag_value(flag)}]" for flag in spec.flags]
-    return " ".join(parts)
-
-
-def help_text(registry: Registry, prefix: str = "/incident") -> str:
-    """Single-word commands first, then each family (``task …``) under its own heading."""
-    specs = registry.specs()
-    families = dict.fromkeys(spec.path[0].lower() for spec in specs if len(spec.path) > 1)
-    sections = [("Commands:", [s for s in specs if s.path[0].lower() not in families])]
-    sections += [(f"\n{word}:", registry.group(word)) for word in families]
-    lines: list[str] = []
-    for heading, members in sections:
-        lines.append(heading)
-        lines += [f"  {usage(spec, prefix)}\n      {spec.summary}" for spec in members]
-    if any(spec.incident_scoped for spec in specs):
-        lines += ["", "Commands about an incident use the channel's incident; add --incident INC-n to pick another."]
-    lines.append("Details on one command: " + f"{prefix} help <command>".lstrip())
-    return "\n".join(lines)
-
-
-def command_help(spec: CommandSpec, prefix: str = "/incident") -> str:
-    lines = [usage(spec, prefix), spec.summary]
-    if spec.details:
-        lines += ["", spec.details]
-    if spec.params:
-        lines += ["", "Arguments:"]
-        lines += [f"  {_param_usage(param)}  {param.help}".rstrip() for param in spec.params]
-    flags = _flags_of(spec)
-    if flags:
-        lines += ["", "Flags:"]
-        for flag in flags:
-            names = f"-{flag.short}, --{flag.name}" if flag.short else f"--{flag.name}"
-            lines.append(f"  {names}{_flag_value(flag)}  {flag.help}".rstrip())
-    if spec.aliases:
-        lines += ["", "Also written: " + ", ".join(f"{prefix} {' '.join(alias)}".lstrip() for alias in spec.aliases)]
-    if spec.examples:
-        lines += ["", "Examples:"] + [f"  {example}" for example in spec.examples]
-    return "\n".join(lines)
-
-
-def _param_usage(param: Param) -> str:
-    inner = "|".join(param.choices) if param.choices else param.name
-    if param.kind in (Kind.TEXT, Kind.WORDS):
-        inner += "…"
-    return f"<{inner}>" if param.required else f"[{inner}]"
-
-
-def _placeholder(flag: Flag) -> str:
-    if flag.choices:
-        return "|".join(flag.choices)
-    known = {Kind.PERSON: "@person", Kind.DURATION: "<duration>", Kind.INT: "<n>", Kind.INCIDENT: "INC-n"}
-    return known.get(flag.kind, f"<{flag.name},…>" if flag.kind is Kind.WORDS else f"<{flag.name}>")
-
-
-def _flag_value(flag: Flag) -> str:
-    return "" if flag.kind is Kind.BOOL else f" {_placeholder(flag)}"
-
-
-def _flags_of(spec: CommandSpec) -> tuple[Flag, ...]:
-    return (*spec.flags, _INCIDENT_FLAG) if spec.incident_scoped else spec.flags
-
-
 def _key(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(word.lower() for word in words)
 
@@ -454,7 +387,7 @@ def _check_spec(spec: CommandSpec) -> None:
     kinds = [param.kind for param in spec.params]
     if Kind.BOOL in kinds or Kind.TEXT in kinds[:-1] or Kind.WORDS in kinds[:-1]:
         raise ValueError(f"{spec.name}: only the last param may be TEXT or WORDS, and BOOL is for flags")
-    flags = _flags_of(spec)
+    flags = flags_of(spec)
     keys = [param.name for param in spec.params] + [flag.name for flag in spec.flags]
     options = [f"--{flag.name.lower()}" for flag in flags] + [f"-{flag.short}" for flag in flags if flag.short]
     for names in (keys, options):
