@@ -22,7 +22,7 @@ Processor = Callable[[Any], Any] | None
 class _Prepared:
     """A statement compiled for one dialect, with its value converters."""
 
-    __slots__ = ("bind", "defaults", "names", "positional", "result", "sql")
+    __slots__ = ("bind", "defaults", "names", "plan", "positional", "result", "sql")
 
     def __init__(self, compiled: Compiled, bind: dict[str, Processor], result: list[Processor]) -> None:
         self.sql = str(compiled)
@@ -31,14 +31,16 @@ class _Prepared:
         self.bind = bind
         self.result = result
         self.defaults: dict[str, Any] = dict(compiled.params)  # literals written into the statement
+        self.plan = tuple((name, bind.get(name)) for name in self.names)  # what params() does per value
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        converted = {}
-        for name in self.names:
-            value = values[name] if name in values else self.defaults[name]
-            processor = self.bind.get(name)
-            converted[name] = processor(value) if processor is not None and value is not None else value
-        return tuple(converted[n] for n in self.names) if self.positional else converted
+        defaults = self.defaults
+        converted = [
+            value if processor is None or value is None else processor(value)
+            for name, processor in self.plan
+            for value in (values[name] if name in values else defaults[name],)
+        ]
+        return tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(p(v) if p is not None else v for p, v in zip(self.result, raw, strict=True))

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from .adapter import Adapter
@@ -127,10 +128,21 @@ class Engine:
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             events = self._execute(batch)
+            # Publishing counts as in flight, so settle() (and stop()) also wait for subscribers.
+            published: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._in_flight.add(published)
+            published.add_done_callback(self._in_flight.discard)
             for pending in batch:
                 self._release(pending)
-            for event in events:
-                await self._publish(event)
+            try:
+                for event in events:
+                    await self._publish(event)
+            finally:
+                published.set_result(None)
+            if not self._queue.empty():
+                # Taking a waiting job never suspends: yield, so this group's replies go out (and
+                # its submitters resume) before the next group runs rather than after all of them.
+                await asyncio.sleep(0)
 
     def _execute(self, batch: list[_Pending]) -> list[DomainEvent]:
         """Run a batch in one transaction; on a failed commit every job in it is answered with an error."""
@@ -189,11 +201,16 @@ class Engine:
     def _release(self, pending: _Pending) -> None:
         tx = pending.tx
         assert tx is not None
+        if not tx.followups and len(tx.replies) <= 1:  # the common case: no gather, no extra loop turns
+            outbox = self._outboxes.get(tx.replies[0].conversation.platform) if tx.replies else None
+            if outbox is not None:
+                outbox.put_then(tx.replies[0], partial(_sent, pending))
+                return
+            if not tx.replies:
+                pending.done.set_result(pending.result)
+                return
         waits: list[Awaitable[Any]] = [self._deliver(outbound) for outbound in tx.replies]
         waits.extend(work() for work in tx.followups)
-        if not waits:
-            pending.done.set_result(pending.result)
-            return
         task = asyncio.ensure_future(asyncio.gather(*waits, return_exceptions=True))
         task.add_done_callback(lambda _: _resolve(pending))
 
@@ -214,6 +231,10 @@ class Engine:
                     await result
             except Exception:
                 log.exception("a subscriber to %s failed", type(event).__name__)
+
+
+def _sent(pending: _Pending, _ref: MessageRef | None, _error: Exception | None) -> None:
+    _resolve(pending)  # a failed send is the outbox's to log; the job itself succeeded
 
 
 def _resolve(pending: _Pending) -> None:
