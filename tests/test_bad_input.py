@@ -33,7 +33,11 @@ def snapshot(h: Harness) -> tuple[Any, ...]:
             "/incident tsk add Drain the queue",
             "I don't know the command “tsk”. Did you mean “task add”? Send “/incident help” to see every command.",
         ),
-        ("/incident task", "“task” needs one more word: “task add”, “task assign”, “task done”. Send “/incident help” to see every command."),
+        (
+            "/incident task",
+            "“task” needs one more word: “task add”, “task assign”, “task done”. "
+            "Send “/incident help” to see every command.",
+        ),
         ("/incident", "Which command? Send “/incident help” to see every command."),
         ("/incident   ", "Which command? Send “/incident help” to see every command."),
         (
