@@ -5,27 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator, Mapping
+from functools import partial
 from importlib.metadata import entry_points
 from typing import Any
 
 from pydantic import BaseModel
 
-from . import queries
+from . import confirmations, queries
 from .adapter import Adapter
 from .clock import Clock, SystemClock
 from .commands.builtin import builtin_commands
 from .config import AdapterUnavailable, Config
 from .db import Database
-from .engine import Engine
+from .engine import Engine, Transaction
+from .events import ConfirmationDecided, ConfirmationRequested, DomainEvent
 from .inbound import Inbound
 from .people import People
+from .plugin_host import PluginHost
 from .refs import ConversationRef
+from .scheduler import Scheduler
 from .service import IncidentService
 from .spaces import Spaces
 from .store import open_engine, upgrade
 
 log = logging.getLogger(__name__)
 ADAPTER_GROUP = "warroom.adapters"
+EXPIRE_CONFIRMATION = "core.expire_confirmation"
 
 
 class InstalledAdapters(Mapping[str, type[BaseModel]]):
@@ -59,16 +64,22 @@ class InstalledAdapters(Mapping[str, type[BaseModel]]):
 class Warroom:
     def __init__(self, config: Config, *, clock: Clock | None = None) -> None:
         self.config = config
+        self.clock = clock or SystemClock()
         self.sql_engine = open_engine(config)
         upgrade(self.sql_engine)
         self.db = Database(self.sql_engine)
         self.people = People(self.db, frozenset(config.permissions.admins))
         self.service = IncidentService(self.db, config, self.people)
-        self.engine = Engine(self.db, self.service, clock or SystemClock())
+        self.engine = Engine(self.db, self.service, self.clock)
         self.spaces = Spaces(self.engine, config.incidents.channel_prefix)
         self.commands = builtin_commands()
         self.inbound = Inbound(self.engine, self.commands, config, self.spaces)
+        self.scheduler = Scheduler(self.sql_engine, self.clock)
+        self.plugins = PluginHost(config, self.engine, self.scheduler, self.commands, self.clock)
         self.adapters: list[Adapter] = []
+        self._started = False
+        self.scheduler.register(EXPIRE_CONFIRMATION, self._expire_confirmation)
+        self.engine.subscribe(self._schedule_expiry)
 
     def add_adapter(self, adapter: Adapter) -> None:
         self.adapters.append(adapter)
@@ -90,16 +101,38 @@ class Warroom:
             if p == platform
         ]
 
-    async def run(self) -> None:
-        """Start every adapter; return when all have stopped (the console stops at end of input)."""
+    async def start(self, *, plugins: bool = True) -> None:
+        """Start the engine, the scheduler and (from config) the plugins; :meth:`run` starts the adapters."""
+        if self._started:
+            return
+        self._started = True
         self.engine.start()
+        self.scheduler.start()
+        if plugins:
+            await self.plugins.load_all()
+
+    async def run(self) -> None:
+        """Start everything; return when every adapter has stopped (the console stops at end of input)."""
+        await self.start()
         try:
             await asyncio.gather(*(adapter.start(self.inbound) for adapter in self.adapters))
         finally:
             await self.close()
 
+    async def settle(self) -> None:
+        """Wait until nothing is pending: engine jobs, replies, plugin hooks and jobs that are due."""
+        while True:
+            await self.scheduler.run_due()
+            await self.engine.settle()
+            await self.plugins.settle()
+            if not (self.engine.busy() or self.plugins.busy() or self.scheduler.busy()):
+                return
+
     async def close(self) -> None:
+        await self.engine.settle()
+        await self.plugins.shutdown()
         await self.engine.stop()
+        self.scheduler.stop()
         for adapter in self.adapters:
             await adapter.stop()
         self.close_storage()
@@ -107,3 +140,21 @@ class Warroom:
     def close_storage(self) -> None:
         self.db.close()
         self.sql_engine.dispose()
+
+    def _schedule_expiry(self, event: DomainEvent) -> None:
+        if isinstance(event, ConfirmationRequested):
+            self.scheduler.at(
+                f"core:confirmation:{event.confirmation_id}",
+                event.expires_at,
+                EXPIRE_CONFIRMATION,
+                event.confirmation_id,
+            )
+        elif isinstance(event, ConfirmationDecided) and event.state != "expired":
+            self.scheduler.cancel(f"core:confirmation:{event.confirmation_id}")
+
+    async def _expire_confirmation(self, job_id: str, confirmation_id: int) -> None:
+        await self.engine.submit(partial(_expire, confirmation_id), key=job_id)
+
+
+def _expire(confirmation_id: int, tx: Transaction) -> None:
+    confirmations.expire_and_tell(tx, confirmation_id)

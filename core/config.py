@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
+from .config_errors import describe, format_issue, section_errors
 from .config_schema import (
     SKIP_CROSS_CHECK,
     Config,
@@ -38,7 +37,17 @@ from .config_schema import (
     disabled_section,
 )
 
-__all__ = ["DATABASE_URL_ENV", "Config", "ConfigError", "Service", "Severity", "SeverityModel", "Status", "load_config"]
+__all__ = [
+    "DATABASE_URL_ENV",
+    "Config",
+    "ConfigError",
+    "Service",
+    "Severity",
+    "SeverityModel",
+    "Status",
+    "load_config",
+    "section_errors",
+]
 
 #: Environment variable that overrides ``database.url`` after loading.
 DATABASE_URL_ENV = "WARROOM_DATABASE_URL"
@@ -97,7 +106,7 @@ def load_config(
     except ValidationError as exc:
         for error in exc.errors():
             invalid.add(_invalid_part(error["loc"], data))
-            loc, msg = _describe(error, Config)
+            loc, msg = describe(error, Config)
             if override and loc == ("database", "url"):
                 loc = (DATABASE_URL_ENV,)
             if not any(loc[: len(bad)] == bad for bad in unresolved):
@@ -119,7 +128,7 @@ def load_config(
             settings = _validate_adapters(sections, adapter_models, unresolved, issues)
 
     if issues:
-        raise ConfigError(list(dict.fromkeys(_format(loc, msg) for loc, msg in issues)), source=path)
+        raise ConfigError(list(dict.fromkeys(format_issue(loc, msg) for loc, msg in issues)), source=path)
     config._adapter_settings = settings
     return config
 
@@ -291,103 +300,8 @@ def _validate_adapters(
             settings[str(name)] = model.model_validate(options)
         except ValidationError as exc:
             for error in exc.errors():
-                sub, msg = _describe(error, model, extra_keys=("enabled",))
+                sub, msg = describe(error, model, extra_keys=("enabled",))
                 loc = ("adapters", name, *sub)
                 if not any(loc[: len(bad)] == bad for bad in unresolved):
                     issues.append((loc, msg))
     return settings
-
-
-# --- error messages ----------------------------------------------------------------------------
-
-_MESSAGES = {
-    "missing": "missing",
-    "int_type": "must be an integer",
-    "int_parsing": "must be an integer",
-    "int_from_float": "must be an integer",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "string_type": "must be a string",
-    "list_type": "must be a list",
-    "tuple_type": "must be a list",
-    "set_type": "must be a list",
-    "dict_type": "must be a mapping",
-    "model_type": "must be a mapping",
-    "model_attributes_type": "must be a mapping",
-    "path_type": "must be a file path",
-    "url_parsing": "must be a URL",
-    "invalid_key": "unknown option",
-}
-
-
-def _describe(error: ErrorDetails, root: type[BaseModel], extra_keys: Sequence[str] = ()) -> Issue:
-    """``(location, friendly message)`` for one pydantic error."""
-    loc: Loc = tuple(error["loc"])
-    kind, ctx = error["type"], error.get("ctx") or {}
-    is_key = bool(loc) and loc[-1] == "[key]"
-    if is_key:
-        loc = loc[:-1]
-    if kind == "extra_forbidden":
-        known = [*_known_keys(root, loc[:-1]), *extra_keys]
-        msg = f"unknown option{did_you_mean(loc[-1], known)}" if loc else "unknown option"
-    elif kind in _MESSAGES:
-        msg = _MESSAGES[kind]
-    elif kind in ("value_error", "assertion_error") and "error" in ctx:
-        msg = str(ctx["error"])
-    elif kind in ("too_short", "string_too_short"):
-        least = ctx.get("min_length", 1)
-        msg = "must not be empty" if least == 1 else f"must have at least {least} items"
-    elif kind in ("too_long", "string_too_long"):
-        msg = f"must have at most {ctx.get('max_length')} items"
-    elif kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        bound = next(iter(ctx.values()), "?")
-        words = {"greater_than_equal": "at least", "greater_than": "more than", "less_than_equal": "at most"}
-        msg = f"must be {words.get(kind, 'less than')} {bound}"
-    elif kind == "literal_error":
-        msg = f"must be {ctx.get('expected', '')}".replace("'", "")
-    else:
-        text = error["msg"]
-        msg = text[:1].lower() + text[1:]
-    return loc, f"name {msg}" if is_key else msg
-
-
-def _known_keys(root: Any, loc: Loc) -> list[str]:
-    """The option names accepted at ``loc`` below ``root`` (for typo suggestions)."""
-    node: Any = root
-    for part in loc:
-        node = _unwrap(node)
-        if isinstance(node, type) and issubclass(node, BaseModel):
-            field = node.model_fields.get(str(part))
-            if field is None:
-                return []
-            node = field.annotation
-        elif get_origin(node) is dict:
-            node = get_args(node)[1]
-        elif get_origin(node) in (list, tuple, Sequence):
-            node = get_args(node)[0]
-        else:
-            return []
-    node = _unwrap(node)
-    if isinstance(node, type) and issubclass(node, BaseModel):
-        return [field.alias or name for name, field in node.model_fields.items()]
-    return []
-
-
-def _unwrap(node: Any) -> Any:
-    while True:
-        origin = get_origin(node)
-        if origin is Annotated:
-            node = get_args(node)[0]
-        elif origin in (Union, types.UnionType):
-            arms = [arm for arm in get_args(node) if arm is not type(None)]
-            models = [arm for arm in arms if isinstance(arm, type) and issubclass(arm, BaseModel)]
-            node = (models or arms or [None])[0]
-        else:
-            return node
-
-
-def _format(loc: Loc, msg: str) -> str:
-    path = ".".join(str(part) for part in loc)
-    return f"{path}: {msg}" if path else msg

@@ -179,6 +179,8 @@ class Templates(_Model):
     incident_doc: Annotated[Path | None, BeforeValidator(_none_if_blank)] = None
 
 
+BUNDLED_PLUGINS: tuple[str, ...] = ()
+
 DEFAULT_SEVERITIES = (
     Severity(level=1, name="SEV1", description="Critical: customer-facing outage or data loss; all hands, page now."),
     Severity(level=2, name="SEV2", description="Major: a core feature is down or badly degraded for many customers."),
@@ -213,7 +215,7 @@ class Config(_Model):
     permissions: Permissions = Field(default_factory=Permissions)
     templates: Templates = Field(default_factory=Templates)
     adapters: dict[Word, Section] = Field(default_factory=lambda: {"console": dict[str, Any]()})
-    plugins: dict[Word, Section] = Field(default_factory=dict)
+    plugins: dict[Word, Section] = Field(default_factory=lambda: {name: dict[str, Any]() for name in BUNDLED_PLUGINS})
 
     _adapter_settings: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
 

@@ -17,12 +17,13 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from .adapter import Adapter
+from .adapter import Adapter, Capabilities
 from .clock import Clock
 from .db import Database
 from .errors import WarroomError
 from .events import DomainEvent
 from .messages import Message, Tone
+from .models_support import POSTED
 from .outbox import Outbound, Outbox
 from .refs import ConversationRef, MessageRef
 from .service import IncidentService
@@ -44,11 +45,14 @@ class Transaction:
     service: IncidentService
     at: datetime
     key: str
+    capabilities: Callable[[str], Capabilities]
     replies: list[Outbound] = field(default_factory=list)
     followups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
-    def reply(self, conversation: ConversationRef, message: Message) -> None:
-        self.replies.append(Outbound(conversation, message, f"{self.key}:{len(self.replies)}"))
+    def reply(self, conversation: ConversationRef, message: Message, *, remember: str = "") -> None:
+        """Post ``message`` after commit; with ``remember``, the posted message is recorded under that key
+        so reactions to it (or later edits) can be traced back to what it was about."""
+        self.replies.append(Outbound(conversation, message, f"{self.key}:{len(self.replies)}", remember))
 
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this job is committed; the job's submitter waits for it."""
@@ -56,6 +60,7 @@ class Transaction:
 
 
 Job = Callable[[Transaction], Any]
+_NO_CAPABILITIES = Capabilities()
 
 
 @dataclass(slots=True)
@@ -102,6 +107,9 @@ class Engine:
         for outbox in self._outboxes.values():
             await outbox.close()
 
+    def busy(self) -> bool:
+        return bool(self._in_flight) or not self._queue.empty()
+
     async def settle(self) -> None:
         """Wait until every queued job, its replies and its follow-ups are done."""
         while self._in_flight:
@@ -115,12 +123,19 @@ class Engine:
         outbound message ids deterministic. A :class:`WarroomError` raised by the job
         is answered in ``reply_to`` and rolled back with the job's other changes.
         """
+        return await self.enqueue(job, key=key, reply_to=reply_to)
+
+    def enqueue(self, job: Job, *, key: str, reply_to: ConversationRef | None = None) -> asyncio.Future[Any]:
+        """Queue ``job`` without waiting; the future is :meth:`submit`'s result."""
         self.start()
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._in_flight.add(done)
-        done.add_done_callback(self._in_flight.discard)
+        self._track(done)
         self._queue.put_nowait(_Pending(job, key, reply_to, done))
-        return await done
+        return done
+
+    def _track(self, work: asyncio.Future[Any]) -> None:
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
 
     async def _run(self) -> None:
         while True:
@@ -128,17 +143,10 @@ class Engine:
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             events = self._execute(batch)
-            # Publishing counts as in flight, so settle() (and stop()) also wait for subscribers.
-            published: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._in_flight.add(published)
-            published.add_done_callback(self._in_flight.discard)
             for pending in batch:
                 self._release(pending)
-            try:
-                for event in events:
-                    await self._publish(event)
-            finally:
-                published.set_result(None)
+            for event in events:
+                self._publish(event)
             if not self._queue.empty():
                 # Taking a waiting job never suspends: yield, so this group's replies go out (and
                 # its submitters resume) before the next group runs rather than after all of them.
@@ -196,12 +204,17 @@ class Engine:
         self.service.forget()
 
     def _transaction(self, pending: _Pending) -> Transaction:
-        return Transaction(self.service, self.clock.now(), pending.key)
+        return Transaction(self.service, self.clock.now(), pending.key, self._capabilities)
+
+    def _capabilities(self, platform: str) -> Capabilities:
+        adapter = self.adapter(platform)
+        return adapter.capabilities if adapter is not None else _NO_CAPABILITIES
 
     def _release(self, pending: _Pending) -> None:
         tx = pending.tx
         assert tx is not None
-        if not tx.followups and len(tx.replies) <= 1:  # the common case: no gather, no extra loop turns
+        simple = not tx.followups and len(tx.replies) <= 1 and not (tx.replies and tx.replies[0].remember)
+        if simple:  # the common case: no gather, no extra loop turns
             outbox = self._outboxes.get(tx.replies[0].conversation.platform) if tx.replies else None
             if outbox is not None:
                 outbox.put_then(tx.replies[0], partial(_sent, pending))
@@ -221,16 +234,38 @@ class Engine:
             missing: asyncio.Future[MessageRef | None] = asyncio.get_running_loop().create_future()
             missing.set_result(None)
             return missing
-        return outbox.put(outbound)
+        sent = outbox.put(outbound)
+        if outbound.remember:
+            sent.add_done_callback(partial(self._remember, outbound))
+        return sent
 
-    async def _publish(self, event: DomainEvent) -> None:
+    def _remember(self, outbound: Outbound, sent: asyncio.Future[MessageRef | None]) -> None:
+        ref = None if sent.cancelled() or sent.exception() else sent.result()
+        if ref is not None:
+            self.enqueue(partial(_record_posted, ref, outbound.remember), key=f"posted:{outbound.key}")
+
+    def _publish(self, event: DomainEvent) -> None:
+        """Hand a committed event to every subscriber; async ones run on their own, never in this loop."""
         for subscriber in self._subscribers:
             try:
                 result = subscriber(event)
-                if result is not None:
-                    await result
             except Exception:
                 log.exception("a subscriber to %s failed", type(event).__name__)
+                continue
+            if result is not None:
+                self._track(asyncio.ensure_future(_logged(result, type(event).__name__)))
+
+
+async def _logged(work: Awaitable[None], name: str) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("a subscriber to %s failed", name)
+
+
+def _record_posted(ref: MessageRef, key: str, tx: Transaction) -> None:
+    tx.service.db.add(POSTED, {"platform": ref.conversation.platform, "conversation_id": ref.conversation.id,
+                               "message_id": ref.id, "key": key, "posted_at": tx.at})
 
 
 def _sent(pending: _Pending, _ref: MessageRef | None, _error: Exception | None) -> None:

@@ -104,3 +104,33 @@ class TimelineEntryAdded(DomainEvent):
     entry_id: int
     seq: int
     kind: str
+    text: str = ""
+    author_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonJoined(DomainEvent):
+    """Someone became part of an incident: spoke in its channel, joined it, or was given a role."""
+
+    person_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationRequested(DomainEvent):
+    confirmation_id: int
+    action: str
+    requested_by: int
+    plugin: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationDecided(DomainEvent):
+    """``state`` is approved, rejected or expired; ``decided_by`` is None for an expiry."""
+
+    confirmation_id: int
+    action: str
+    requested_by: int
+    state: str
+    decided_by: int | None
+    plugin: str

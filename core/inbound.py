@@ -10,13 +10,23 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from . import confirmations
 from .commands.context import CommandContext, CommandSet
+from .commands.decisions import answer
 from .commands.parse import parse, usage
 from .commands.spec import UsageError
 from .config import Config
 from .engine import Duplicate, Engine, Transaction
 from .errors import Invalid
-from .events import CommandInvoked, InboundEvent, MessageReceived, event_key
+from .events import (
+    ButtonPressed,
+    CommandInvoked,
+    InboundEvent,
+    MemberJoined,
+    MessageReceived,
+    ReactionAdded,
+    event_key,
+)
 from .messages import Message, Tone
 from .models import PROCESSED
 from .spaces import Spaces
@@ -54,6 +64,38 @@ class Inbound:
                 self._capture(event, tx)
         elif isinstance(event, CommandInvoked):
             self._command(event, None, event.argv, tx)
+        elif isinstance(event, ButtonPressed):
+            self._button(event, tx)
+        elif isinstance(event, ReactionAdded):
+            self._reaction(event, tx)
+        elif isinstance(event, MemberJoined):
+            self._joined(event, tx)
+
+    def _button(self, event: ButtonPressed, tx: Transaction) -> None:
+        decision = confirmations.parse_button(event.action)
+        if decision is None:
+            return
+        self._mark_processed(event, tx)
+        actor = tx.service.people.actor(event.user, event.at)
+        answer(tx, actor, decision[0], decision[1], "", event.conversation)
+
+    def _reaction(self, event: ReactionAdded, tx: Transaction) -> None:
+        """✅ or ❌ on a confirmation prompt decides it (platforms without buttons)."""
+        if event.emoji not in (confirmations.APPROVE, confirmations.REJECT):
+            return
+        confirmation_id = confirmations.for_message(tx, event.message)
+        if confirmation_id is None:
+            return
+        self._mark_processed(event, tx)
+        actor = tx.service.people.actor(event.user, event.at)
+        answer(tx, actor, confirmation_id, event.emoji == confirmations.APPROVE, "", event.conversation)
+
+    def _joined(self, event: MemberJoined, tx: Transaction) -> None:
+        incident_id = tx.service.incident_in(event.conversation)
+        if incident_id is not None:
+            self._mark_processed(event, tx)
+            actor = tx.service.people.actor(event.user, event.at)
+            tx.service.join(tx.service.get(incident_id), actor.person_id, event.at)
 
     def _mark_processed(self, event: InboundEvent, tx: Transaction) -> str:
         key = event_key(event)
@@ -71,10 +113,10 @@ class Inbound:
         source = self._mark_processed(event, tx)
         incident = service.get(incident_id)
         actor = service.people.actor(event.user, event.at)
-        service.join(incident, actor.person_id)
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", event.text)
         data = {"truncated_from": len(text)} if len(text) > MAX_CAPTURED else None
         service.record(incident, "message", actor, text[:MAX_CAPTURED], event.at, data, source=source)
+        service.join(incident, actor.person_id, event.at)
 
     def _command(self, event: InboundEvent, text: str | None, argv: tuple[str, ...] | None, tx: Transaction) -> None:
         prefix = self.config.commands.prefixes[0]

@@ -25,6 +25,7 @@ class Outbound:
     conversation: ConversationRef
     message: Message
     key: str
+    remember: str = ""  # record the posted message under this key (see Transaction.reply)
 
 
 class Outbox:

@@ -17,8 +17,16 @@ from sqlalchemy import bindparam, select
 from .config import Config
 from .db import Database
 from .errors import Invalid, NotFound
-from .events import DomainEvent, IncidentDeclared, IncidentResolved, RoleAssigned, StatusChanged, TimelineEntryAdded
-from .models import CHANNELS, ENTRIES, INCIDENTS, MEMBERS, ROLES
+from .events import (
+    DomainEvent,
+    IncidentDeclared,
+    IncidentResolved,
+    PersonJoined,
+    RoleAssigned,
+    StatusChanged,
+    TimelineEntryAdded,
+)
+from .models import CHANNELS, ENTRIES, INCIDENTS, MEMBERS, PROCESSED, ROLES
 from .people import Actor, People
 from .permissions import require_commander, require_may_assign, require_visible
 from .refs import ConversationRef
@@ -28,6 +36,7 @@ from .state import IncidentState, load_incident
 _BINDING = select(CHANNELS.c.incident_id).where(
     CHANNELS.c.platform == bindparam("platform"), CHANNELS.c.conversation_id == bindparam("conversation")
 )
+_PROCESSED = select(PROCESSED.c.event_key).where(PROCESSED.c.event_key == bindparam("key"))
 _OPEN = select(INCIDENTS.c.id).where(INCIDENTS.c.status != "resolved")
 
 
@@ -110,13 +119,18 @@ class IncidentService:
             },
         )
         incident.next_seq = seq + 1
-        self.events.append(TimelineEntryAdded(incident.id, incident.reference, at, entry_id, seq, kind))
+        self.events.append(
+            TimelineEntryAdded(
+                incident.id, incident.reference, at, entry_id, seq, kind, text, author.person_id if author else None
+            )
+        )
         return seq
 
-    def join(self, incident: IncidentState, person_id: int) -> None:
+    def join(self, incident: IncidentState, person_id: int, at: datetime) -> None:
         if person_id not in incident.members:
             self.db.add(MEMBERS, {"incident_id": incident.id, "person_id": person_id})
             incident.members.add(person_id)
+            self.events.append(PersonJoined(incident.id, incident.reference, at, person_id))
 
     def save(self, incident: IncidentState, *columns: str) -> None:
         row = incident.row()
@@ -150,12 +164,12 @@ class IncidentService:
         )
         incident.id = self.db.insert(INCIDENTS, incident.row())
         self._incidents[incident.id] = incident
-        self.join(incident, actor.person_id)
         data = {"severity": severity, "kind": kind, "private": private, "affected": affected}
         self.record(incident, "declared", actor, title, at, data, key=True, source=source)
         if self._open is not None:
             self._open.add(incident)
         self.events.append(IncidentDeclared(incident.id, incident.reference, at, title, severity, private))
+        self.join(incident, actor.person_id, at)
         return incident
 
     def bind_channel(self, incident: IncidentState, conversation: ConversationRef, at: datetime) -> None:
@@ -238,13 +252,20 @@ class IncidentService:
             },
         )
         incident.roles[role] = person_id
-        self.join(incident, person_id)
         name = self.people.name(person_id)
         text = f"{name} is now {role}" + (f" (was {self.people.name(previous)})" if previous else "")
         data = {"role": role, "person_id": person_id, "previous_person_id": previous}
         seq = self.record(incident, "role", actor, text, at, data, key=True, source=source)
         self.events.append(RoleAssigned(incident.id, incident.reference, at, role, person_id, previous))
+        self.join(incident, person_id, at)
         return seq
+
+    def claim(self, key: str, at: datetime) -> bool:
+        """Record that ``key`` happened; False if it already had (the engine is the only writer)."""
+        if self.db.select(_PROCESSED, {"key": key}):
+            return False
+        self.db.add(PROCESSED, {"event_key": key, "processed_at": at})
+        return True
 
     def reindex(self, incident: IncidentState) -> None:
         """Refresh what similar-incident detection knows after affected systems change."""

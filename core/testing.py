@@ -8,20 +8,31 @@ would have been posted.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from .adapter import Capabilities, ChannelSpec, Sink
 from .app import Warroom
 from .clock import ManualClock
 from .config import Config, load_config
-from .events import InboundEvent, MessageReceived
+from .events import ButtonPressed, InboundEvent, MessageReceived, ReactionAdded
 from .messages import Message
+from .plugin import Plugin
 from .refs import ConversationRef, MessageRef, UserRef
 
-FULL = Capabilities(create_channel=True, private_channel=True, threads=True, buttons=True, reactions=True,
-                    edit=True, pin=True, direct_message=True)
+FULL = Capabilities(
+    create_channel=True,
+    private_channel=True,
+    threads=True,
+    buttons=True,
+    reactions=True,
+    edit=True,
+    pin=True,
+    direct_message=True,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +40,16 @@ class Sent:
     conversation: ConversationRef
     message: Message
     key: str
+    id: str
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.conversation, self.id)
+
+    @property
+    def actions(self) -> list[str]:
+        """The actions of the message's buttons, to :meth:`Harness.click`."""
+        return [button.action for button in self.message.buttons]
 
     @property
     def text(self) -> str:
@@ -54,8 +75,9 @@ class FakeAdapter:
     async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
         if self.fail_sends:
             raise ConnectionError("the fake platform is down")
-        self.sent.append(Sent(conversation, message, key))
-        return MessageRef(conversation, f"m{len(self.sent)}")
+        sent = Sent(conversation, message, key, f"m{len(self.sent) + 1}")
+        self.sent.append(sent)
+        return sent.ref
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         self.opened.append(spec)
@@ -66,36 +88,101 @@ class FakeAdapter:
 
 
 class Harness:
-    """A Warroom on a SQLite file with one fake platform, spoken to as people would."""
+    """A Warroom on a SQLite file with one fake platform, spoken to as people would.
 
-    def __init__(self, database: Path, *, config: Config | None = None, adapter: FakeAdapter | None = None) -> None:
+    ``plugins`` maps names to plugin classes to load (with ``plugin_config`` sections);
+    without it no plugin loads, so a test sees only what it asked for. Nothing here
+    sleeps: :meth:`settle` waits until every piece of pending work is done, and
+    :meth:`elapse` moves the clock and runs whatever became due.
+    """
+
+    def __init__(
+        self,
+        database: Path,
+        *,
+        config: Config | None = None,
+        adapter: FakeAdapter | None = None,
+        plugins: Mapping[str, type[Plugin]] | None = None,
+        plugin_config: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.config = config or load_config(None, environ={"WARROOM_DATABASE_URL": f"sqlite:///{database}"})
         self.clock = ManualClock()
         self.app = Warroom(self.config, clock=self.clock)
         self.adapter = adapter or FakeAdapter()
         self.app.add_adapter(self.adapter)
         self.lobby = ConversationRef(self.adapter.platform, "lobby", "lobby")
+        self._plugins = dict(plugins or {})
+        self._plugin_config = dict(plugin_config or {})
+        self._started = False
+
+    async def start(self) -> None:
+        """Start the app and load the plugins; the other methods call this for you."""
+        if self._started:
+            return
+        self._started = True
+        await self.app.start(plugins=False)
+        for name, cls in self._plugins.items():
+            await self.app.plugins.load_class(name, cls, self._plugin_config.get(name))
+
+    def plugin(self, name: str) -> Plugin:
+        """A loaded plugin instance (fails the test with the reason when it did not load)."""
+        for loaded_name, plugin in zip(self.app.plugins.loaded_names(), self.app.plugins.plugins(), strict=True):
+            if loaded_name == name:
+                return plugin
+        status = self.app.plugins.statuses.get(name)
+        raise AssertionError(f"plugin {name} is not loaded: {status.reason if status else 'never loaded'}")
 
     def user(self, name: str) -> UserRef:
         return UserRef(self.adapter.platform, name.lower(), name)
 
-    def event(self, text: str, *, user: str, channel: ConversationRef | None = None,
-              event_id: str | None = None) -> MessageReceived:
+    def event(
+        self, text: str, *, user: str, channel: ConversationRef | None = None, event_id: str | None = None
+    ) -> MessageReceived:
         mentions = {word[1:]: self.user(word[1:]) for word in text.split() if word.startswith("@") and len(word) > 1}
         return MessageReceived(
-            event_id=event_id or uuid.uuid4().hex, conversation=channel or self.lobby, user=self.user(user),
-            at=self.clock.now(), text=text, mentions=mentions,
+            event_id=event_id or uuid.uuid4().hex,
+            conversation=channel or self.lobby,
+            user=self.user(user),
+            at=self.clock.now(),
+            text=text,
+            mentions=mentions,
         )
 
-    async def say(self, text: str, *, user: str = "alice", channel: ConversationRef | None = None,
-                  event_id: str | None = None) -> list[str]:
+    async def say(
+        self, text: str, *, user: str = "alice", channel: ConversationRef | None = None, event_id: str | None = None
+    ) -> list[str]:
         """Post ``text`` and return what Warroom answered to it, anywhere."""
         return await self.feed(self.event(text, user=user, channel=channel, event_id=event_id))
 
+    async def click(self, action: str, *, user: str = "alice", channel: ConversationRef | None = None) -> list[str]:
+        """Press a button whose action is ``action`` (see ``Button.action`` in what was sent)."""
+        return await self.feed(
+            ButtonPressed(uuid.uuid4().hex, channel or self.lobby, self.user(user), self.clock.now(), action)
+        )
+
+    async def react(self, sent: Sent, emoji: str, *, user: str = "alice") -> list[str]:
+        """React to a message Warroom posted."""
+        return await self.feed(
+            ReactionAdded(uuid.uuid4().hex, sent.conversation, self.user(user), self.clock.now(), sent.ref, emoji)
+        )
+
     async def feed(self, event: InboundEvent) -> list[str]:
+        await self.start()
         before = len(self.adapter.sent)
         await self.app.inbound(event)
-        await self.app.engine.settle()
+        await self.settle()
+        return [s.text for s in self.adapter.sent[before:]]
+
+    async def settle(self) -> None:
+        """Wait until nothing is pending: jobs, replies, plugin hooks, scheduled work that is due."""
+        await self.start()
+        await self.app.settle()
+
+    async def elapse(self, delta: timedelta) -> list[str]:
+        """Move the clock by ``delta``, run what became due, and return what Warroom posted meanwhile."""
+        before = len(self.adapter.sent)
+        self.advance(delta)
+        await self.settle()
         return [s.text for s in self.adapter.sent[before:]]
 
     def channel(self, reference: str) -> ConversationRef:
@@ -104,6 +191,7 @@ class Harness:
         return found[0]
 
     def advance(self, delta: timedelta) -> None:
+        """Move the clock only; :meth:`elapse` also runs what became due."""
         self.clock.set(self.clock.now() + delta)
 
     async def close(self) -> None:

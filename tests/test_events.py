@@ -9,6 +9,7 @@ from warroom.core.events import (
     DomainEvent,
     IncidentDeclared,
     IncidentResolved,
+    PersonJoined,
     RoleAssigned,
     StatusChanged,
     TimelineEntryAdded,
@@ -26,7 +27,7 @@ async def test_a_declaration_and_its_course_are_published(harness: Harness) -> N
     seen: list[DomainEvent] = []
     h.app.engine.subscribe(seen.append)
     await h.say('/incident declare "Checkout is down" -s 1 --private')
-    assert names(seen) == ["TimelineEntryAdded", "IncidentDeclared", "TimelineEntryAdded"]
+    assert names(seen) == ["TimelineEntryAdded", "IncidentDeclared", "PersonJoined", "TimelineEntryAdded"]
     declared = seen[1]
     assert declared == IncidentDeclared(1, "INC-1", h.clock.now(), "Checkout is down", 1, True)
     assert [(e.seq, e.kind) for e in seen if isinstance(e, TimelineEntryAdded)] == [(1, "declared"), (2, "channel")]
@@ -35,7 +36,10 @@ async def test_a_declaration_and_its_course_are_published(harness: Harness) -> N
     seen.clear()
     await h.say("/incident role commander @bob", channel=channel)
     bob = h.app.people.person_id(h.user("bob"), h.clock.now())
-    assert seen[1:] == [RoleAssigned(1, "INC-1", h.clock.now(), "commander", bob, None)]
+    assert seen[1:] == [
+        RoleAssigned(1, "INC-1", h.clock.now(), "commander", bob, None),
+        PersonJoined(1, "INC-1", h.clock.now(), bob),
+    ]
     assert isinstance(seen[0], TimelineEntryAdded) and (seen[0].seq, seen[0].kind) == (3, "role")
 
     seen.clear()
@@ -51,7 +55,7 @@ async def test_a_declaration_and_its_course_are_published(harness: Harness) -> N
 
     seen.clear()
     await h.say("a chat line", channel=channel, user="carol")
-    assert names(seen) == ["TimelineEntryAdded"] and seen[0].kind == "message"  # type: ignore[attr-defined]
+    assert names(seen) == ["TimelineEntryAdded", "PersonJoined"] and seen[0].kind == "message"  # type: ignore[attr-defined]
 
 
 async def test_events_are_published_only_after_commit(declared: Harness) -> None:
@@ -86,9 +90,9 @@ async def test_rejected_commands_and_duplicates_publish_nothing(declared: Harnes
     await h.say("/incident role commander @carol", channel=channel, user="carol")  # already holds it
     event = h.event("hello", user="bob", channel=channel, event_id="once")
     await h.feed(event)
-    assert names(seen) == ["TimelineEntryAdded"]
+    assert names(seen) == ["TimelineEntryAdded", "PersonJoined"]  # bob's denied command did not join him
     await h.feed(event)
-    assert names(seen) == ["TimelineEntryAdded"]
+    assert names(seen) == ["TimelineEntryAdded", "PersonJoined"]
 
 
 async def test_a_failing_subscriber_does_not_stop_the_others(declared: Harness) -> None:

@@ -26,19 +26,37 @@ class CommandSet:
     def __init__(self) -> None:
         self.registry = Registry()
         self.handlers: dict[tuple[str, ...], Handler] = {}
+        self.owners: dict[tuple[str, ...], str] = {}  # plugin that added a command; built-ins have none
 
-    def command(self, spec: CommandSpec) -> Callable[[Handler], Handler]:
+    def command(self, spec: CommandSpec, *, owner: str = "") -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.registry.add(spec)
             self.handlers[spec.path] = handler
+            if owner:
+                self.owners[spec.path] = owner
             return handler
 
         return register
 
     def extend(self, other: CommandSet) -> None:
         for spec in other.registry.specs():
-            self.registry.add(spec)
-        self.handlers.update(other.handlers)
+            self.command(spec, owner=other.owners.get(spec.path, ""))(other.handlers[spec.path])
+
+    def copy(self) -> CommandSet:
+        """A copy to try additions on, so a plugin whose commands clash changes nothing."""
+        trial = CommandSet()
+        trial.extend(self)
+        return trial
+
+    def replace_with(self, other: CommandSet) -> None:
+        self.registry, self.handlers, self.owners = other.registry, other.handlers, other.owners
+
+    def remove_owner(self, owner: str) -> None:
+        kept = CommandSet()
+        for spec in self.registry.specs():
+            if self.owners.get(spec.path) != owner:
+                kept.command(spec, owner=self.owners.get(spec.path, ""))(self.handlers[spec.path])
+        self.replace_with(kept)
 
 
 @dataclass(slots=True)
@@ -82,7 +100,7 @@ class CommandContext:
             # Whoever can type in the incident's own channel is in it, as chat capture already records;
             # otherwise someone invited to a private channel is told it does not exist.
             incident = self.service.get(incident_id)
-            self.service.join(incident, self.actor.person_id)
+            self.service.join(incident, self.actor.person_id, self.tx.at)
             return incident
         return self.service.visible(self.actor, incident_id)
 

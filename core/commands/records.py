@@ -20,7 +20,7 @@ def record_entry(
 ) -> int:
     """Record on the incident this command is about; whoever records something has joined it."""
     incident = ctx.incident()
-    ctx.service.join(incident, ctx.actor.person_id)
+    ctx.service.join(incident, ctx.actor.person_id, ctx.tx.at)
     return ctx.service.record(incident, kind, ctx.actor, text, ctx.tx.at, data, key=key, source=ctx.source())
 
 

@@ -2,7 +2,7 @@
 
 from alembic import context
 from sqlmodel import SQLModel
-from warroom.core import models  # noqa: F401  (registers the tables)
+from warroom.core import models, models_support  # noqa: F401  (registers the tables)
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
