@@ -129,10 +129,10 @@ class Warroom:
                 return
 
     async def close(self) -> None:
+        await self.scheduler.stop()
         await self.engine.settle()
         await self.plugins.shutdown()
         await self.engine.stop()
-        self.scheduler.stop()
         for adapter in self.adapters:
             await adapter.stop()
         self.close_storage()

@@ -18,6 +18,8 @@ from . import queries
 from .app import InstalledAdapters, Warroom
 from .config import Config, ConfigError, load_config
 from .errors import NotFound
+from .plugin_cli import add_plugin_commands
+from .plugin_host import check_plugins
 
 CONFIG_ENV = "WARROOM_CONFIG"
 
@@ -61,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("incident", help="e.g. INC-3")
     timeline.add_argument("--format", choices=("markdown", "json"), default="markdown")
     timeline.set_defaults(handler=_timeline)
+    commands.add_parser("plugins", help="list plugins, whether they load, and why not").set_defaults(handler=_plugins)
+    add_plugin_commands(commands)
     # Accept --config after the subcommand too, as people type it.
     for sub in (commands.choices[name] for name in commands.choices):
         sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -86,9 +90,23 @@ def _run(config: Config, _args: argparse.Namespace) -> int:
 
 
 def _check(config: Config, _args: argparse.Namespace) -> int:
+    failed = [status for status in check_plugins(config) if status.state == "failed"]
+    for status in failed:
+        print(f"plugins.{status.name}: {status.reason}", file=sys.stderr)
+    if failed:
+        return 2
     adapters = ", ".join(config.enabled_adapters()) or "none"
-    print(f"Config OK. Database: {config.database_url}. Adapters: {adapters}.")
+    plugins = ", ".join(config.enabled_plugins()) or "none"
+    print(f"Config OK. Database: {config.database_url}. Adapters: {adapters}. Plugins: {plugins}.")
     return 0
+
+
+def _plugins(config: Config, _args: argparse.Namespace) -> int:
+    statuses = check_plugins(config)
+    for status in statuses:
+        reason = f"  ({status.reason})" if status.reason else ""
+        print(f"{status.name}\t{status.state}\t{status.source}{reason}")
+    return 1 if any(status.state == "failed" for status in statuses) else 0
 
 
 @contextmanager

@@ -90,6 +90,7 @@ def request(
             "allow_self": allow_self,
             "expires_at": expires_at,
             "state": PENDING,
+            "reason": "",
             "plugin": plugin,
         },
     )

@@ -34,7 +34,8 @@ from .events import (
 from .messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
 from .plugin_call import Call, PersonArg
 from .plugin_context import PluginContext
-from .views import IncidentView, PersonView
+from .queries import Entry
+from .views import IncidentView, PersonView, RoleSpell, TaskItem
 
 __all__ = [
     "Button",
@@ -43,6 +44,7 @@ __all__ = [
     "ConfirmationDecided",
     "ConfirmationRequested",
     "DomainEvent",
+    "Entry",
     "Field",
     "IncidentDeclared",
     "IncidentResolved",
@@ -57,7 +59,9 @@ __all__ = [
     "Plugin",
     "PluginContext",
     "RoleAssigned",
+    "RoleSpell",
     "StatusChanged",
+    "TaskItem",
     "Text",
     "TextArg",
     "TimelineEntryAdded",

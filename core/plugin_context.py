@@ -24,9 +24,10 @@ from .messages import Message, Tone
 from .models import MEMBERS
 from .models_support import PLUGIN_VALUES
 from .plugin_call import Call
+from .queries import Entry
 from .refs import ConversationRef
 from .scheduler import Scheduler
-from .views import IncidentView, PersonView, incident_view
+from .views import IncidentView, PersonView, RoleSpell, TaskItem, incident_view
 
 T = TypeVar("T")
 _MEMBERS = select(MEMBERS.c.person_id).where(MEMBERS.c.incident_id == bindparam("id"))
@@ -65,6 +66,29 @@ class PluginContext:
         service = self._engine.service
         ids = sorted(pid for (pid,) in service.db.select(_MEMBERS, {"id": incident_id}))
         return [PersonView(pid, service.people.name(pid)) for pid in ids]
+
+    def timeline(self, incident_id: int, *, kinds: tuple[str, ...] = ()) -> list[Entry]:
+        """The incident's timeline in order (only ``kinds``, when given)."""
+        db = self._engine.service.db
+        if len(kinds) == 1:
+            return queries.of_kind(db, incident_id, kinds[0])
+        return [e for e in queries.timeline(db, incident_id) if not kinds or e.kind in kinds]
+
+    def tasks(self, incident_id: int) -> list[TaskItem]:
+        name = self._engine.service.people.name
+        return [
+            TaskItem(
+                t.number, t.title, PersonView(t.owner_id, name(t.owner_id)) if t.owner_id else None, t.state == "done"
+            )
+            for t in queries.tasks(self._engine.service.db, incident_id)
+        ]
+
+    def role_history(self, incident_id: int) -> list[RoleSpell]:
+        name = self._engine.service.people.name
+        return [
+            RoleSpell(role, PersonView(person, name(person)), since, until)
+            for role, person, since, until in queries.role_history(self._engine.service.db, incident_id)
+        ]
 
     def channels(self, incident_id: int) -> list[str]:
         return [

@@ -87,25 +87,6 @@ class PluginHost:
     def loaded_names(self) -> list[str]:
         return list(self._loaded)
 
-    def check(self) -> list[PluginStatus]:
-        """Import and validate every discovered and configured plugin without starting any."""
-        found = discover()
-        statuses = []
-        for name in sorted(set(found) | set(self._config.plugins)):
-            point = found.get(name)
-            enabled = name in self._config.enabled_plugins()
-            if point is None:
-                statuses.append(PluginStatus(name, "-", "failed", "not installed (no warroom.plugins entry point)"))
-            elif not enabled:
-                statuses.append(PluginStatus(name, _source(point), "disabled"))
-            else:
-                prepared = self._prepare(name, point)
-                ok = isinstance(prepared, tuple)
-                statuses.append(
-                    PluginStatus(name, _source(point), "ready" if ok else "failed", "" if ok else str(prepared))
-                )
-        return statuses
-
     async def load_all(self) -> None:
         found = discover()
         for name in self._config.enabled_plugins():
@@ -117,11 +98,11 @@ class PluginHost:
 
     async def load(self, name: str, point: EntryPoint) -> bool:
         """Load an installed plugin; False (and a reported reason) when it cannot run."""
-        return await self._load(name, _source(point), self._prepare(name, point))
+        return await self._load(name, _source(point), prepare(name, point, self._config))
 
     async def load_class(self, name: str, cls: type[Plugin], settings: dict[str, Any] | None = None) -> bool:
         """Load a plugin class directly (tests, embedding), with its config section given here."""
-        return await self._load(name, cls.__module__, self._validate(name, cls, settings or {}))
+        return await self._load(name, cls.__module__, validate(name, cls, settings or {}))
 
     async def _load(self, name: str, source: str, prepared: tuple[type[Plugin], BaseModel] | str) -> bool:
         if not isinstance(prepared, tuple):
@@ -179,22 +160,6 @@ class PluginHost:
         return any(not loaded.queue.empty() for loaded in self._loaded.values())
 
     # Internals
-    def _prepare(self, name: str, point: EntryPoint) -> tuple[type[Plugin], BaseModel] | str:
-        try:
-            cls = point.load()
-        except Exception as error:
-            return f"cannot import {point.value}: {type(error).__name__}: {error}"
-        if not (isinstance(cls, type) and issubclass(cls, Plugin)):
-            return f"{point.value} is not a warroom Plugin class"
-        return self._validate(name, cls, self._config.plugins.get(name) or {})
-
-    @staticmethod
-    def _validate(name: str, cls: type[Plugin], section: dict[str, Any]) -> tuple[type[Plugin], BaseModel] | str:
-        settings, errors = section_errors(cls.Config, section, ("plugins", name))
-        if settings is None:
-            return "invalid config: " + "; ".join(errors)
-        return cls, settings
-
     def _collect(self, name: str, loaded: _Loaded) -> tuple[CommandSet, list[tuple[str, Any, JobInfo]]]:
         trial = self._commands.copy()
         jobs: list[tuple[str, Any, JobInfo]] = []
@@ -255,6 +220,43 @@ class PluginHost:
     def _fail(self, name: str, source: str, reason: str) -> None:
         log.error("plugin %s left out: %s", name, reason)
         self.statuses[name] = PluginStatus(name, source, "failed", reason)
+
+
+def check_plugins(config: Config) -> list[PluginStatus]:
+    """Import and validate every installed or configured plugin without starting any (``warroom plugins``)."""
+    found = discover()
+    statuses = []
+    for name in sorted(set(found) | set(config.plugins)):
+        point = found.get(name)
+        if point is None:
+            statuses.append(PluginStatus(name, "-", "failed", "not installed (no warroom.plugins entry point)"))
+        elif name not in config.enabled_plugins():
+            statuses.append(PluginStatus(name, _source(point), "disabled"))
+        else:
+            prepared = prepare(name, point, config)
+            ok = isinstance(prepared, tuple)
+            statuses.append(
+                PluginStatus(name, _source(point), "ready" if ok else "failed", "" if ok else str(prepared))
+            )
+    return statuses
+
+
+def prepare(name: str, point: EntryPoint, config: Config) -> tuple[type[Plugin], BaseModel] | str:
+    """The plugin class and its validated settings, or why it cannot load."""
+    try:
+        cls = point.load()
+    except Exception as error:
+        return f"cannot import {point.value}: {type(error).__name__}: {error}"
+    if not (isinstance(cls, type) and issubclass(cls, Plugin)):
+        return f"{point.value} is not a warroom Plugin class"
+    return validate(name, cls, config.plugins.get(name) or {})
+
+
+def validate(name: str, cls: type[Plugin], section: dict[str, Any]) -> tuple[type[Plugin], BaseModel] | str:
+    settings, errors = section_errors(cls.Config, section, ("plugins", name))
+    if settings is None:
+        return "invalid config: " + "; ".join(errors)
+    return cls, settings
 
 
 def _argument(ctx: CommandContext, key: str, value: object) -> object:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from .db import Database
-from .models import CHANNELS, ENTRIES, INCIDENTS, TASKS
+from .models import CHANNELS, ENTRIES, INCIDENTS, ROLES, TASKS
 
 _ENTRY_COLUMNS = (
     ENTRIES.c.seq,
@@ -54,6 +54,11 @@ _TASKS = (
 )
 _CHANNELS = select(CHANNELS.c.platform, CHANNELS.c.conversation_id, CHANNELS.c.name).where(
     CHANNELS.c.incident_id == bindparam("id")
+)
+_ROLES = (
+    select(ROLES.c.role, ROLES.c.person_id, ROLES.c.since, ROLES.c.until)
+    .where(ROLES.c.incident_id == bindparam("id"))
+    .order_by(ROLES.c.id)
 )
 _INCIDENT_IDS = select(INCIDENTS.c.id).order_by(INCIDENTS.c.id.desc())
 
@@ -135,6 +140,11 @@ def channels(db: Database, incident_id: int) -> list[tuple[str, str, str]]:
     return [
         (platform, conversation, name) for platform, conversation, name in db.select(_CHANNELS, {"id": incident_id})
     ]
+
+
+def role_history(db: Database, incident_id: int) -> list[tuple[str, int, datetime, datetime | None]]:
+    """Every role assignment in order: (role, person id, since, until)."""
+    return [(role, int(person), since, until) for role, person, since, until in db.select(_ROLES, {"id": incident_id})]
 
 
 def incident_ids(db: Database) -> list[int]:

@@ -83,9 +83,12 @@ class Scheduler:
             executors_base.datetime = _ClockTime
         self._aps.start()
 
-    def stop(self) -> None:
+    async def stop(self) -> None:
+        """Stop starting jobs, and let the ones running finish."""
         if self._aps.running:
             self._aps.shutdown(wait=False)
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
         if Scheduler._current is self:
             Scheduler._current = None
             schedulers_base.datetime = datetime

@@ -33,6 +33,10 @@ class IncidentView:
     resolved_at: datetime | None
     summary: str
     affected: tuple[str, ...]
+    impact_who: str
+    impact_count: int | None
+    impact_where: str
+    status_times: dict[str, str]  # status -> ISO time it was last entered
 
     @property
     def resolved(self) -> bool:
@@ -56,4 +60,26 @@ def incident_view(service: IncidentService, state: IncidentState) -> IncidentVie
         resolved_at=state.resolved_at,
         summary=state.summary,
         affected=tuple(state.affected),
+        impact_who=state.impact_who,
+        impact_count=state.impact_count,
+        impact_where=state.impact_where,
+        status_times=dict(state.status_times),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskItem:
+    number: int
+    title: str
+    owner: PersonView | None
+    done: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RoleSpell:
+    """One person holding one role for a while (``until`` None: still holding it)."""
+
+    role: str
+    person: PersonView
+    since: datetime
+    until: datetime | None

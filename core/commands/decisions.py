@@ -54,7 +54,7 @@ def answer(
     if reason:
         parts.append(Text(f" — {reason}"))
     if ping:
-        parts.extend([Text(" "), Mention(ping[0])])
+        parts.extend([Text(" — "), Mention(ping[0])])
         parts.append(Text(", go ahead." if decided.state == "approved" else ", hold off."))
     tone = Tone.SUCCESS if decided.state == "approved" else Tone.WARNING
     tx.reply(where, Message(blocks=(Paragraph(tuple(parts)),), tone=tone, pings=ping))

@@ -25,8 +25,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from .describe import INCIDENT_FLAG, command_help, flags_of, help_text, placeholder, usage
 from .spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
@@ -43,6 +43,14 @@ _INCIDENT_RE = re.compile(r"(?:inc-?|#)?([0-9]+)", re.IGNORECASE)
 _DURATION_RE = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.IGNORECASE)
 _UNIT_SECONDS = (86400, 3600, 60, 1)
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]")
+# The fast path: a line where no quote can open is just its runs of non-space characters.
+# (``\s``, ``str.split`` and ``str.isspace`` agree on every code point, so both paths split alike.)
+_ANY_QUOTE = re.compile(f"[{_QUOTES}]")
+_QUOTE_OPENS = re.compile(f"(?<!\\S)[{_QUOTES}]|=[{_QUOTES}]")  # at a word's start, or after an `=`
+_SPACE = re.compile(r"\s")
+_WORD = re.compile(r"\S+")
+_IN_DOUBLE = re.compile(f"[{_DOUBLE}\\\\]")  # what can end or escape inside double quotes
+_IN_SINGLE = re.compile(f"[{_SINGLE}]")
 
 
 class Registry:
@@ -50,12 +58,15 @@ class Registry:
 
     Paths and aliases share one namespace so a plugin cannot silently shadow a
     built-in; ``add`` refuses clashes and malformed specs at startup rather
-    than as a confusing parse in the middle of an incident.
+    than as a confusing parse in the middle of an incident. ``add`` also
+    prepares what parsing needs (flag tables, the longest command), so a
+    parse does no per-spec work.
     """
 
     def __init__(self, specs: Iterable[CommandSpec] = ()) -> None:
         self._specs: list[CommandSpec] = []
-        self._by_words: dict[tuple[str, ...], CommandSpec] = {}
+        self._by_words: dict[tuple[str, ...], _Plan] = {}
+        self._longest = 0  # words in the longest path or alias
         for spec in specs:
             self.add(spec)
 
@@ -66,15 +77,20 @@ class Registry:
             if not key or key in self._by_words or keys.count(key) > 1:
                 raise ValueError(f"command words {' '.join(key)!r} are empty or already taken")
         self._specs.append(spec)
-        self._by_words.update(dict.fromkeys(keys, spec))
+        self._by_words.update(dict.fromkeys(keys, _Plan(spec)))
+        self._longest = max(self._longest, *map(len, keys))
 
     def find(self, words: Sequence[str]) -> tuple[CommandSpec, int] | None:
         """The spec for the longest path or alias the words start with, and how many words it used."""
-        longest = max((len(key) for key in self._by_words), default=0)
-        for count in range(min(longest, len(words)), 0, -1):
-            spec = self._by_words.get(_key(words[:count]))
-            if spec is not None:
-                return spec, count
+        found = self._match(words)
+        return None if found is None else (found[0].spec, found[1])
+
+    def _match(self, words: Sequence[str]) -> tuple[_Plan, int] | None:
+        lowered = [word.lower() for word in words[: self._longest]]
+        for count in range(len(lowered), 0, -1):
+            plan = self._by_words.get(tuple(lowered[:count]))
+            if plan is not None:
+                return plan, count
         return None
 
     def specs(self) -> list[CommandSpec]:
@@ -89,9 +105,27 @@ class Registry:
         return [" ".join(key) for key in self._by_words]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word; ``start``/``end`` cover its quotes so TEXT params can slice the original line."""
+class _Plan:
+    """What binding needs to know about one spec, worked out once when it is registered."""
+
+    __slots__ = ("bools", "long", "short", "spec", "text_at")
+
+    def __init__(self, spec: CommandSpec) -> None:
+        flags = flags_of(spec)
+        self.spec = spec
+        self.long = {flag.name.lower(): flag for flag in flags}
+        self.short = {flag.short: flag for flag in flags if flag.short}
+        self.bools = tuple(flag.name for flag in spec.flags if flag.kind is Kind.BOOL)
+        params = spec.params
+        # The index of a trailing TEXT param, or -1: the positionals bound before the text starts.
+        self.text_at = len(params) - 1 if params and params[-1].kind is Kind.TEXT else -1
+
+
+class Token(NamedTuple):
+    """One word; ``start``/``end`` cover its quotes so TEXT params can slice the original line.
+
+    A named tuple: immutable and compared by value, and much cheaper to make than a frozen dataclass.
+    """
 
     value: str
     start: int
@@ -99,15 +133,45 @@ class Token:
     quoted: bool
 
 
+_new_token = tuple.__new__  # skips the generated __new__'s argument handling
+
+
 def tokenize(text: str) -> list[Token]:
+    if _ANY_QUOTE.search(text) is None or _QUOTE_OPENS.search(text) is None:
+        return _tokenize_plain(text)
+    return _tokenize_quoted(text)
+
+
+def _tokenize_plain(text: str) -> list[Token]:
+    """Every word unquoted: right only when no quote can open, which ``tokenize`` checks first.
+
+    ``str.split`` finds the words; each one's offset is its first occurrence after the previous
+    word, since only whitespace lies in between and a word holds none.
+    """
     tokens: list[Token] = []
-    i = 0
-    while i < len(text):
-        if text[i].isspace():
-            i += 1
+    find = text.find
+    end = 0
+    for word in text.split():
+        start = find(word, end)
+        end = start + len(word)
+        tokens.append(_new_token(Token, (word, start, end, False)))
+    return tokens
+
+
+def _tokenize_quoted(text: str) -> list[Token]:
+    """The general tokenizer: right for any text. A quote opens only in a word that starts with one, or in a flag
+    with an ``=``; any other word is read as it is."""
+    tokens: list[Token] = []
+    search = _WORD.search
+    found = search(text)
+    while found is not None:
+        word = found[0]
+        if word[0] in _QUOTES or (word[0] in _DASHES and "=" in word):
+            token = _read_token(text, found.start())
         else:
-            tokens.append(_read_token(text, i))
-            i = tokens[-1].end
+            token = _new_token(Token, (word, found.start(), found.end(), False))
+        tokens.append(token)
+        found = search(text, token.end)
     return tokens
 
 
@@ -119,16 +183,15 @@ def _read_token(text: str, start: int) -> Token:
         equals = text.find("=", start, end)
         quote_at = equals + 1 if 0 <= equals < end - 1 and text[equals + 1] in _QUOTES else -1
     if quote_at < 0:
-        return Token(text[start:end], start, end, False)
+        return _new_token(Token, (text[start:end], start, end, False))
     inner, after = _read_quoted(text, quote_at)
     end = _word_end(text, after)  # `"a b",c` is one word: a b,c
-    return Token(text[start:quote_at] + inner + text[after:end], start, end, True)
+    return _new_token(Token, (text[start:quote_at] + inner + text[after:end], start, end, True))
 
 
 def _word_end(text: str, i: int) -> int:
-    while i < len(text) and not text[i].isspace():
-        i += 1
-    return i
+    space = _SPACE.search(text, i)
+    return len(text) if space is None else space.start()
 
 
 def _read_quoted(text: str, open_at: int) -> tuple[str, int]:
@@ -138,19 +201,27 @@ def _read_quoted(text: str, open_at: int) -> tuple[str, int]:
     ``'it's down'`` and ``"it's slow", said ops`` read the way people meant.
     """
     double = text[open_at] in _DOUBLE
-    family = _DOUBLE if double else _SINGLE
+    special = (_IN_DOUBLE if double else _IN_SINGLE).search  # the next quote (or backslash) to look at
     out: list[str] = []
     i = open_at + 1
-    while i < len(text):
-        char = text[i]
-        if double and char == "\\" and i + 1 < len(text) and text[i + 1] in _DOUBLE + "\\":
-            out.append(text[i + 1])
-            i += 2
-            continue
-        if char in family and (i + 1 == len(text) or not text[i + 1].isalnum()):
-            return "".join(out), i + 1
-        out.append(char)
-        i += 1
+    found = special(text, i)
+    while found is not None:
+        at = found.start()
+        after = text[at + 1] if at + 1 < len(text) else ""
+        if text[at] == "\\":
+            if after and after in _DOUBLE + "\\":
+                out += (text[i:at], after)
+                i = at + 2
+            else:
+                out.append(text[i : at + 1])
+                i = at + 1
+        elif not after.isalnum():  # also at the end of the text
+            out.append(text[i:at])
+            return "".join(out), at + 1
+        else:
+            out.append(text[i : at + 1])
+            i = at + 1
+        found = special(text, i)
     raise UsageError(f"unterminated quote in “{_clip(text[open_at:])}”: add the closing quote.")
 
 
@@ -159,11 +230,11 @@ def parse(text: str, registry: Registry) -> ParsedCommand:
     tokens = tokenize(text)
     if not tokens:
         raise UsageError("Which command?")
-    found = registry.find([token.value for token in tokens])
+    found = registry._match([token.value for token in tokens[: registry._longest]])
     if found is None:
         raise _unknown_command(tokens, registry)
-    spec, used = found
-    return _Binder(text, spec).bind(tokens[used:])
+    plan, used = found
+    return _Binder(text, plan).bind(tokens[used:])
 
 
 def _unknown_command(tokens: list[Token], registry: Registry) -> UsageError:
@@ -185,49 +256,57 @@ def _unknown_command(tokens: list[Token], registry: Registry) -> UsageError:
 class _Binder:
     """Parse state for one line of one command; a class only so the helpers share it."""
 
-    def __init__(self, text: str, spec: CommandSpec) -> None:
+    __slots__ = ("args", "given", "incident", "long", "plan", "short", "spec", "text")
+
+    def __init__(self, text: str, plan: _Plan) -> None:
         self.text = text
-        self.spec = spec
-        flags = flags_of(spec)
-        self.long = {flag.name.lower(): flag for flag in flags}
-        self.short = {flag.short: flag for flag in flags if flag.short}
-        self.args: dict[str, object] = {f.name: False for f in spec.flags if f.kind is Kind.BOOL}
+        self.plan = plan
+        self.spec = plan.spec
+        self.long = plan.long
+        self.short = plan.short
+        self.args: dict[str, object] = dict.fromkeys(plan.bools, False)
         self.given: set[str] = set()
         self.incident: int | None = None
 
     def bind(self, tokens: list[Token]) -> ParsedCommand:
         positional: list[Token] = []
         literal = False  # after `--`
-        params = self.spec.params
+        text_at = self.plan.text_at
         i = 0
         while i < len(tokens):
-            if not literal and self._is_flag(tokens[i]):
-                flag, raw, i = self._read_flag(tokens, i)
-                self._store_flag(flag, raw)
-            elif not literal and self._raw(tokens[i]) == "--":
+            token = tokens[i]
+            raw = self._raw(token) if not literal else ""
+            if not literal and _is_flag(raw):
+                flag, value, i = self._read_flag(tokens, i)
+                self._store_flag(flag, value)
+            elif not literal and raw == "--":
                 literal = True
                 i += 1
-            elif params and params[-1].kind is Kind.TEXT and len(positional) == len(params) - 1:
+            elif len(positional) == text_at:
                 end = len(tokens) if literal else self._text_end(tokens, i)
-                self._store_text(params[-1], tokens[i:end])
+                self._store_text(self.spec.params[-1], tokens[i:end])
                 i = end  # anything left is trailing flags
             else:
-                positional.append(tokens[i])
+                positional.append(token)
                 i += 1
         self._bind_positional(positional)
         return ParsedCommand(self.spec, self.args, self.incident)
 
     def _raw(self, token: Token) -> str:
-        return self.text[token.start : token.end]
+        """The token as written: only a quoted token differs from its value."""
+        return self.text[token.start : token.end] if token.quoted else token.value
 
     def _is_flag(self, token: Token) -> bool:
-        raw = self._raw(token)
-        return raw.startswith(_DASHES) and len(raw) > 1 and raw != "--" and not _NEGATIVE_NUMBER.match(raw)
+        return _is_flag(self._raw(token))
 
-    def _read_flag(self, tokens: list[Token], i: int) -> tuple[Flag, str | None, int]:
-        """The flag at ``i``, its raw value (None for BOOL) and the index after it."""
-        name, equals, inline = re.sub("^—", "--", tokens[i].value).partition("=")
-        flag = self._lookup(name)
+    def _read_flag(self, tokens: list[Token], i: int, quiet: bool = False) -> tuple[Flag, str | None, int]:
+        """The flag at ``i``, its raw value (None for BOOL) and the index after it.
+
+        ``quiet`` only tells whether a flag is well formed: an unknown one raises without suggestions.
+        """
+        value = tokens[i].value
+        name, equals, inline = ("--" + value[1:] if value.startswith("—") else value).partition("=")
+        flag = self._lookup(name, quiet)
         if flag.kind is Kind.BOOL:
             if equals:
                 raise UsageError(f"--{flag.name} is a switch and takes no value.", self.spec)
@@ -239,10 +318,12 @@ class _Binder:
             raise UsageError(f"--{flag.name} needs a value: {placeholder(flag)}.", self.spec)
         return flag, nxt.value, i + 2
 
-    def _lookup(self, written: str) -> Flag:
+    def _lookup(self, written: str, quiet: bool = False) -> Flag:
         flag = self.long.get(written[2:].lower()) if written.startswith("--") else self.short.get(written[1:])
         if flag is not None:
             return flag
+        if quiet:
+            raise UsageError("no such flag", self.spec)
         message = f"“{self.spec.name}” has no flag {_clip(written)}."
         options = [f"--{name}" for name in self.long] + [f"-{short}" for short in self.short]
         close = difflib.get_close_matches(written.lower(), options, n=1)
@@ -267,19 +348,24 @@ class _Binder:
         for j in range(len(tokens) - 1, start, -1):
             if self._is_flag(tokens[j]):
                 try:
-                    _, _, after = self._read_flag(tokens, j)
+                    _, _, after = self._read_flag(tokens, j, quiet=True)
                 except UsageError:
                     continue
                 well_formed[j] = well_formed[after]
             if well_formed[j]:
                 end = j
+            elif not well_formed[j + 1]:
+                # A flag takes at most one value, so no flag before two ill-formed places can
+                # reach a well-formed run: the rest of the line is text.
+                break
         return end
 
     def _store_text(self, param: Param, tokens: list[Token]) -> None:
         one_quoted = len(tokens) == 1 and tokens[0].quoted
         value = tokens[0].value if one_quoted else self.text[tokens[0].start : tokens[-1].end]
         if value.strip():  # a blank text counts as missing
-            self.args[param.name] = _convert(Kind.TEXT, value, param.name, param.choices, self.spec)
+            choices = param.choices
+            self.args[param.name] = _convert(Kind.TEXT, value, param.name, choices, self.spec) if choices else value
 
     def _bind_positional(self, tokens: list[Token]) -> None:
         i = 0
@@ -303,6 +389,10 @@ class _Binder:
             if any(param.kind is Kind.WORD for param in self.spec.params):
                 message += " Put quotes around a value that has spaces."
             raise UsageError(message, self.spec)
+
+
+def _is_flag(raw: str) -> bool:
+    return raw.startswith(_DASHES) and len(raw) > 1 and raw != "--" and not _NEGATIVE_NUMBER.match(raw)
 
 
 def _split_words(raw: str) -> list[str]:
