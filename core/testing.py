@@ -17,6 +17,8 @@ from typing import Any
 from .adapter import Capabilities, ChannelSpec, Sink
 from .app import Warroom
 from .clock import ManualClock
+from .commands.parse import parse
+from .commands.spec import UsageError
 from .config import Config, load_config
 from .events import ButtonPressed, InboundEvent, MessageReceived, ReactionAdded
 from .messages import Message
@@ -184,6 +186,23 @@ class Harness:
         self.advance(delta)
         await self.settle()
         return [s.text for s in self.adapter.sent[before:]]
+
+    def example_problems(self) -> list[str]:
+        """Every help example that does not parse as its own command: examples are tests too."""
+        problems = []
+        registry = self.app.commands.registry
+        prefixes = self.config.commands.prefixes
+        for spec in registry.specs():
+            for example in spec.examples:
+                text = next((example[len(p) :] for p in prefixes if example.startswith(p + " ")), example)
+                try:
+                    parsed = parse(text.strip(), registry)
+                except UsageError as error:
+                    problems.append(f"{example}: {error.message}")
+                    continue
+                if parsed.spec is not spec:
+                    problems.append(f"{example}: parses as “{parsed.spec.name}”, not “{spec.name}”")
+        return problems
 
     def channel(self, reference: str) -> ConversationRef:
         found = self.app.channels_of(reference, self.adapter.platform)
