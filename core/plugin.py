@@ -20,6 +20,7 @@ from typing import Any, ClassVar, NewType, TypeVar, get_type_hints
 from pydantic import BaseModel, ConfigDict
 
 from .commands.spec import CommandSpec, Flag, Kind, Param
+from .durations import Duration
 from .events import (
     ConfirmationDecided,
     ConfirmationRequested,
@@ -44,6 +45,7 @@ __all__ = [
     "ConfirmationDecided",
     "ConfirmationRequested",
     "DomainEvent",
+    "Duration",
     "Entry",
     "Field",
     "IncidentDeclared",

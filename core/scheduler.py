@@ -46,7 +46,11 @@ class _ClockTime(datetime):
 
 
 class Scheduler:
-    """The process's scheduler; jobs name their target by a registered key, so they survive restarts."""
+    """The process's scheduler; jobs name their target by a registered key, so they survive restarts.
+
+    Stored jobs can only name a module-level function, so the running scheduler is
+    found through a class attribute: one Warroom per process (the last started).
+    """
 
     _current: ClassVar[Scheduler | None] = None
 
@@ -75,7 +79,7 @@ class Scheduler:
 
     def start(self) -> None:
         if Scheduler._current is not None and Scheduler._current is not self:
-            raise RuntimeError("only one Warroom scheduler may run in a process")
+            log.warning("another Warroom scheduler is still running in this process; this one takes over")
         Scheduler._current = self
         if not isinstance(self.clock, SystemClock):
             _ClockTime.clock = self.clock
@@ -87,6 +91,7 @@ class Scheduler:
         """Stop starting jobs, and let the ones running finish."""
         if self._aps.running:
             self._aps.shutdown(wait=False)
+            await asyncio.sleep(0)  # APScheduler finishes shutting down on the loop's next turn
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
         if Scheduler._current is self:
