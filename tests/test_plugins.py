@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -212,3 +212,11 @@ async def test_a_plugin_with_invalid_config_is_left_out_and_the_core_runs(tmp_pa
     status = h.app.plugins.statuses["greeter"]
     assert (status.state, status.reason) == ("failed", "invalid config: plugins.greeter.greeting: must not be empty")
     await h.close()
+
+
+async def test_the_installed_pytest_plugin_provides_a_harness_factory(warroom: Callable[..., Harness]) -> None:
+    h = warroom(plugins={"greeter": Greeter}, plugin_config={"greeter": {"greeting": "hi"}})
+    await h.say('/incident declare "Checkout is down"')
+    assert await h.say("/incident greet everyone", channel=h.channel("INC-1")) == ["hi, everyone!"]
+    second = warroom()
+    assert await second.say("/incident list") == ["No open incidents. 🎉"]
