@@ -69,6 +69,7 @@ class _Pending:
     key: str
     reply_to: ConversationRef | None
     done: asyncio.Future[Any]
+    at: datetime | None = None
     tx: Transaction | None = None
     result: Any = None
 
@@ -116,21 +117,26 @@ class Engine:
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
 
     # Submitting work
-    async def submit(self, job: Job, *, key: str, reply_to: ConversationRef | None = None) -> Any:
+    async def submit(
+        self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
+    ) -> Any:
         """Run ``job`` in the writer; returns its result once committed and its replies sent.
 
         ``key`` names the trigger (a platform event id, a scheduled run) and makes
         outbound message ids deterministic. A :class:`WarroomError` raised by the job
-        is answered in ``reply_to`` and rolled back with the job's other changes.
+        is answered in ``reply_to`` and rolled back with the job's other changes. ``at`` is
+        when it happened (a platform's timestamp); by default, the time it runs.
         """
-        return await self.enqueue(job, key=key, reply_to=reply_to)
+        return await self.enqueue(job, key=key, reply_to=reply_to, at=at)
 
-    def enqueue(self, job: Job, *, key: str, reply_to: ConversationRef | None = None) -> asyncio.Future[Any]:
+    def enqueue(
+        self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
+    ) -> asyncio.Future[Any]:
         """Queue ``job`` without waiting; the future is :meth:`submit`'s result."""
         self.start()
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._track(done)
-        self._queue.put_nowait(_Pending(job, key, reply_to, done))
+        self._queue.put_nowait(_Pending(job, key, reply_to, done, at))
         return done
 
     def _track(self, work: asyncio.Future[Any]) -> None:
@@ -204,7 +210,7 @@ class Engine:
         self.service.forget()
 
     def _transaction(self, pending: _Pending) -> Transaction:
-        return Transaction(self.service, self.clock.now(), pending.key, self._capabilities)
+        return Transaction(self.service, pending.at or self.clock.now(), pending.key, self._capabilities)
 
     def _capabilities(self, platform: str) -> Capabilities:
         adapter = self.adapter(platform)
@@ -264,8 +270,16 @@ async def _logged(work: Awaitable[None], name: str) -> None:
 
 
 def _record_posted(ref: MessageRef, key: str, tx: Transaction) -> None:
-    tx.service.db.add(POSTED, {"platform": ref.conversation.platform, "conversation_id": ref.conversation.id,
-                               "message_id": ref.id, "key": key, "posted_at": tx.at})
+    tx.service.db.add(
+        POSTED,
+        {
+            "platform": ref.conversation.platform,
+            "conversation_id": ref.conversation.id,
+            "message_id": ref.id,
+            "key": key,
+            "posted_at": tx.at,
+        },
+    )
 
 
 def _sent(pending: _Pending, _ref: MessageRef | None, _error: Exception | None) -> None:

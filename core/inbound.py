@@ -45,7 +45,9 @@ class Inbound:
         self._prefixes = tuple(sorted((p.lower() for p in config.commands.prefixes), key=len, reverse=True))
 
     async def __call__(self, event: InboundEvent) -> None:
-        await self.engine.submit(partial(self._handle, event), key=event_key(event), reply_to=event.conversation)
+        await self.engine.submit(
+            partial(self._handle, event), key=event_key(event), reply_to=event.conversation, at=event.at
+        )
 
     def command_text(self, text: str) -> str | None:
         """The part after a command prefix, or None when the message is plain chat."""

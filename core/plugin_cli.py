@@ -27,8 +27,8 @@ def add_plugin_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     for point in entry_points(group=CLI_GROUP):
         try:
             point.load()(subparsers)
-        except Exception:  # a broken plugin tool must not take the other commands down
-            log.exception("the %s command from %s could not be added", point.name, point.value)
+        except Exception as error:  # a broken plugin tool must not take the other commands down
+            log.warning("the “%s” command from %s is unavailable: %s", point.name, point.value, error)
 
 
 @asynccontextmanager
