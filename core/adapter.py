@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .events import InboundEvent
 from .messages import Message
@@ -61,6 +61,28 @@ class Adapter(Protocol):
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         """Open a space for an incident; only called when ``capabilities.create_channel``."""
+
+    async def edit(self, message: MessageRef, replacement: Message) -> None:
+        """Replace a message Warroom posted (a decided confirmation loses its buttons);
+        only called when ``capabilities.edit``."""
+
+
+class AdapterState(Protocol):
+    """Small durable values an adapter keeps across restarts (a sync token, a device id, a cursor)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    async def set(self, key: str, value: Any) -> None: ...
+
+
+class AdapterHost(Protocol):
+    """What the core offers an adapter besides the sink it hands events to."""
+
+    def channels_of(self, reference: str, platform: str) -> list[ConversationRef]:
+        """An incident's channels on a platform (``reference`` like ``INC-3``)."""
+        ...
+
+    def adapter_state(self, platform: str) -> AdapterState: ...
 
 
 AdapterFactory = Callable[..., Adapter]

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from . import confirmations, queries
 from .adapter import Adapter
+from .adapter_state import StoredState
 from .clock import Clock, SystemClock
 from .commands.builtin import builtin_commands
 from .config import AdapterUnavailable, Config
@@ -100,6 +101,9 @@ class Warroom:
             for p, conversation, name in queries.channels(self.db, int(number))
             if p == platform
         ]
+
+    def adapter_state(self, platform: str) -> StoredState:
+        return StoredState(self.engine, platform)
 
     async def start(self, *, plugins: bool = True) -> None:
         """Start the engine, the scheduler and (from config) the plugins; :meth:`run` starts the adapters."""

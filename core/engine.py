@@ -54,6 +54,12 @@ class Transaction:
         so reactions to it (or later edits) can be traced back to what it was about."""
         self.replies.append(Outbound(conversation, message, f"{self.key}:{len(self.replies)}", remember))
 
+    def edit(self, message: MessageRef, replacement: Message) -> None:
+        """Replace a posted message after commit, where the platform can edit."""
+        if self.capabilities(message.conversation.platform).edit:
+            key = f"{self.key}:{len(self.replies)}"
+            self.replies.append(Outbound(message.conversation, replacement, key, replaces=message))
+
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this job is committed; the job's submitter waits for it."""
         self.followups.append(work)

@@ -26,6 +26,7 @@ class Outbound:
     message: Message
     key: str
     remember: str = ""  # record the posted message under this key (see Transaction.reply)
+    replaces: MessageRef | None = None  # edit this earlier message instead of posting
 
 
 class Outbox:
@@ -60,7 +61,11 @@ class Outbox:
         while True:
             outbound, then = await self._queue.get()
             try:
-                ref = await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
+                if outbound.replaces is not None:
+                    await self.adapter.edit(outbound.replaces, outbound.message)
+                    ref = outbound.replaces
+                else:
+                    ref = await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
             except Exception as error:  # a platform failure must not stop later replies
                 log.exception("sending to %s failed", outbound.conversation)
                 then(None, error)

@@ -67,6 +67,7 @@ class FakeAdapter:
     sent: list[Sent] = field(default_factory=list)
     opened: list[ChannelSpec] = field(default_factory=list)
     fail_sends: bool = False
+    edits: list[tuple[MessageRef, Message]] = field(default_factory=list)
 
     async def start(self, sink: Sink) -> None:
         return None
@@ -80,6 +81,9 @@ class FakeAdapter:
         sent = Sent(conversation, message, key, f"m{len(self.sent) + 1}")
         self.sent.append(sent)
         return sent.ref
+
+    async def edit(self, message: MessageRef, replacement: Message) -> None:
+        self.edits.append((message, replacement))
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         self.opened.append(spec)

@@ -91,6 +91,11 @@ class ConsoleAdapter:
         self._print(f"[#{conversation.name or conversation.id}] Warroom: {_TONE_MARK[message.tone]}{body}")
         return MessageRef(conversation, f"m{self._sent}")
 
+    async def edit(self, message: MessageRef, replacement: Message) -> None:
+        """A terminal cannot change what it printed, so an edit is shown as an update of that message."""
+        body = replacement.plain_text().replace("\n", "\n    ")
+        self._print(f"[#{message.conversation.name or message.conversation.id}] Warroom (update): {body}")
+
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         channel = _channel(spec.name)
         self._channels[channel.id] = channel
