@@ -17,10 +17,10 @@ from . import queries
 from .engine import Transaction
 from .errors import Denied, Invalid, NotFound
 from .events import ConfirmationDecided, ConfirmationRequested
-from .messages import Button, Message, Paragraph, Text, Tone
+from .messages import Button, Mention, Message, Paragraph, Text, Tone
 from .models_support import CONFIRMATIONS, POSTED
 from .people import Actor
-from .refs import ConversationRef, MessageRef
+from .refs import ConversationRef, MessageRef, UserRef
 from .state import IncidentState
 
 APPROVE, REJECT = "✅", "❌"
@@ -72,7 +72,7 @@ def request(
     allow_self: bool,
     plugin: str,
 ) -> int:
-    """Record a pending confirmation, put it on the timeline and ask for a decision in ``where``."""
+    """Record a pending confirmation, put it on the timeline and ask for a decision (see :func:`places`)."""
     roles = tx.service.config.role_descriptions()
     unknown = [role for role in approver_roles if role not in roles]
     if unknown or not approver_roles:
@@ -107,12 +107,31 @@ def request(
             incident.id, incident.reference, tx.at, confirmation_id, action, requester.person_id, plugin, expires_at
         )
     )
-    tx.reply(
-        where,
-        _prompt(tx, incident, confirmation_id, requester, action, approver_roles, expires_at, where),
-        remember=f"confirmation:{confirmation_id}",
-    )
+    for place in places(tx, incident.id, where):
+        tx.reply(
+            place,
+            _prompt(tx, incident, confirmation_id, requester, action, approver_roles, expires_at, place),
+            remember=f"confirmation:{confirmation_id}",
+        )
     return confirmation_id
+
+
+def places(tx: Transaction, incident_id: int, where: ConversationRef | None = None) -> list[ConversationRef]:
+    """Where a confirmation is asked and answered: ``where`` and every channel of the incident, once each.
+
+    The approvers work in the incident's channels, so a request or decision made
+    elsewhere (``--incident`` from another room, a DM) must still be seen there.
+    """
+    found = [where] if where is not None else []
+    for platform, conversation, name in queries.channels(tx.service.db, incident_id):
+        if where is None or (platform, conversation) != (where.platform, where.id):
+            found.append(ConversationRef(platform, conversation, name))
+    return found
+
+
+def requester_ping(tx: Transaction, confirmation: ConfirmationView, platform: str) -> tuple[UserRef, ...]:
+    """The requester's identity on ``platform`` (empty when they have none there), to mention them."""
+    return tuple(ref for ref in tx.service.people.refs(confirmation.requested_by) if ref.platform == platform)[:1]
 
 
 def _prompt(
@@ -132,7 +151,7 @@ def _prompt(
         for role in approver_roles
     ]
     head = Paragraph((Text(f"⚠️ {requester.name} wants to: "), Text(action, bold=True)))
-    who = Paragraph((Text(f"Decision by {' or '.join(holders)}, before {expires_at:%H:%M} UTC. "),))
+    who = Paragraph((Text(f"Decision by {' or '.join(holders)}, before {expires_at:%H:%M} UTC."),))
     capabilities = tx.capabilities(where.platform)
     typed = f"/incident approve {confirmation_id}", f"/incident reject {confirmation_id}"
     if capabilities.buttons:
@@ -155,8 +174,7 @@ def decide(tx: Transaction, actor: Actor, confirmation_id: int, approve: bool, r
     incident = tx.service.visible(actor, found.incident_id)
     if found.state != PENDING:
         raise Invalid(f"Confirmation {confirmation_id} was already {found.state}.")
-    if tx.at >= found.expires_at:
-        expire(tx, confirmation_id)
+    if tx.at >= found.expires_at:  # the expiry job closes it; refusing is all that is left to do here
         raise Invalid(f"Confirmation {confirmation_id} expired at {found.expires_at:%H:%M} UTC; ask again.")
     holders = {incident.roles[role] for role in found.approver_roles if role in incident.roles}
     if actor.person_id == found.requested_by and not found.allow_self and not actor.admin:
@@ -222,10 +240,13 @@ def expire_and_tell(tx: Transaction, confirmation_id: int) -> None:
     closed = expire(tx, confirmation_id)
     if closed is None:
         return
-    text = (f"⌛ Confirmation {closed.id} expired: nobody decided on “{closed.action}”. "
-            f"Ask again if it is still needed.")
-    for platform, conversation, name in queries.channels(tx.service.db, closed.incident_id):
-        tx.reply(ConversationRef(platform, conversation, name), Message.plain(text, tone=Tone.WARNING))
+    text = f"⌛ Confirmation {closed.id} expired: nobody decided on “{closed.action}”. "
+    for place in places(tx, closed.incident_id):
+        ping = requester_ping(tx, closed, place.platform)
+        again: tuple[Text | Mention, ...] = (Text("Ask again if it is still needed."),)
+        if ping:
+            again = (Mention(ping[0]), Text(", ask again if it is still needed."))
+        tx.reply(place, Message(blocks=(Paragraph((Text(text), *again)),), tone=Tone.WARNING, pings=ping))
 
 
 def for_message(tx: Transaction, message: MessageRef) -> int | None:

@@ -61,11 +61,7 @@ class Outbox:
         while True:
             outbound, then = await self._queue.get()
             try:
-                if outbound.replaces is not None:
-                    await self.adapter.edit(outbound.replaces, outbound.message)
-                    ref = outbound.replaces
-                else:
-                    ref = await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
+                ref = await self._post(outbound)
             except Exception as error:  # a platform failure must not stop later replies
                 log.exception("sending to %s failed", outbound.conversation)
                 then(None, error)
@@ -73,6 +69,12 @@ class Outbox:
                 then(ref, None)
             finally:
                 self._queue.task_done()
+
+    async def _post(self, outbound: Outbound) -> MessageRef | None:
+        if outbound.replaces is None:
+            return await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
+        await self.adapter.edit(outbound.replaces, outbound.message)
+        return outbound.replaces
 
 
 def _settle(sent: asyncio.Future[MessageRef | None], ref: MessageRef | None, error: Exception | None) -> None:

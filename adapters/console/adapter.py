@@ -73,14 +73,19 @@ class ConsoleAdapter:
                 self._out.write(f"[#{self.channel.name}] {self.user.display}> ")
                 self._out.flush()
             line = await loop.run_in_executor(None, self._in.readline)
-            if not line:
+            if not line or not await self.handle_line(line.rstrip("\r\n"), sink):
                 return
-            text = line.rstrip("\r\n")
-            if text.startswith(":"):
-                if not self._control(text):
-                    return
-            elif text.strip():
-                await sink(self._message(text))
+
+    async def handle_line(self, text: str, sink: Sink) -> bool:
+        """Act on one typed line: a console control, or a message in the current channel.
+
+        Returns False for ``:quit``. Public so scripted drivers can type without a terminal.
+        """
+        if text.startswith(":"):
+            return self._control(text)
+        if text.strip():
+            await sink(self._message(text))
+        return True
 
     async def stop(self) -> None:
         self._out.flush()

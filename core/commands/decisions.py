@@ -45,16 +45,21 @@ def reject(ctx: CommandContext) -> None:
 def answer(
     tx: Transaction, actor: Actor, confirmation_id: int, approve: bool, reason: str, where: ConversationRef
 ) -> None:
-    """Decide, and tell the channel and the requester how it went."""
+    """Decide, and tell how it went where it was decided and in the incident's channels, mentioning the requester.
+
+    Each place hears it once: a decision made in the incident channel is answered
+    there only; one made elsewhere is answered there and in the incident's channels,
+    where the requester is waiting for it.
+    """
     decided = confirmations.decide(tx, actor, confirmation_id, approve, reason)
-    requester = tx.service.people.refs(decided.requested_by)
-    ping = tuple(ref for ref in requester if ref.platform == where.platform)
     verb = "✅ Approved" if decided.state == "approved" else "❌ Rejected"
-    parts: list[Text | Mention] = [Text(f"{verb} by {actor.name}: "), Text(decided.action, bold=True)]
-    if reason:
-        parts.append(Text(f" — {reason}"))
-    if ping:
-        parts.extend([Text(" — "), Mention(ping[0])])
-        parts.append(Text(", go ahead." if decided.state == "approved" else ", hold off."))
     tone = Tone.SUCCESS if decided.state == "approved" else Tone.WARNING
-    tx.reply(where, Message(blocks=(Paragraph(tuple(parts)),), tone=tone, pings=ping))
+    for place in confirmations.places(tx, decided.incident_id, where):
+        ping = confirmations.requester_ping(tx, decided, place.platform)
+        parts: list[Text | Mention] = [Text(f"{verb} by {actor.name}: "), Text(decided.action, bold=True)]
+        if reason:
+            parts.append(Text(f" — {reason}"))
+        if ping:
+            parts.extend([Text(" — "), Mention(ping[0])])
+            parts.append(Text(", go ahead." if decided.state == "approved" else ", hold off."))
+        tx.reply(place, Message(blocks=(Paragraph(tuple(parts)),), tone=tone, pings=ping))
