@@ -22,6 +22,7 @@ from .engine import Engine, Transaction
 from .events import ConfirmationDecided, ConfirmationRequested, DomainEvent
 from .inbound import Inbound
 from .people import People
+from .plugin import Plugin
 from .plugin_host import PluginHost
 from .refs import ConversationRef
 from .scheduler import Scheduler
@@ -105,15 +106,24 @@ class Warroom:
     def adapter_state(self, platform: str) -> StoredState:
         return StoredState(self.engine, platform)
 
-    async def start(self, *, plugins: bool = True) -> None:
-        """Start the engine, the scheduler and (from config) the plugins; :meth:`run` starts the adapters."""
+    async def start(
+        self, *, plugins: bool = True, classes: Mapping[str, tuple[type[Plugin], dict[str, Any] | None]] | None = None
+    ) -> None:
+        """Start the engine, the scheduler and the plugins (from config, and ``classes`` given directly).
+
+        Jobs wait until every plugin has registered what they call, so a job that came due
+        while Warroom was down finds its plugin loaded. :meth:`run` also starts the adapters.
+        """
         if self._started:
             return
         self._started = True
         self.engine.start()
-        self.scheduler.start()
+        self.scheduler.start(paused=True)
         if plugins:
             await self.plugins.load_all()
+        for name, (cls, settings) in (classes or {}).items():
+            await self.plugins.load_class(name, cls, settings)
+        self.scheduler.resume()
 
     async def run(self) -> None:
         """Start everything; return when every adapter has stopped (the console stops at end of input)."""

@@ -179,7 +179,7 @@ class Templates(_Model):
     incident_doc: Annotated[Path | None, BeforeValidator(_none_if_blank)] = None
 
 
-BUNDLED_PLUGINS: tuple[str, ...] = ()
+BUNDLED_PLUGINS = ("reminders", "confirmations", "postmortem")
 
 DEFAULT_SEVERITIES = (
     Severity(level=1, name="SEV1", description="Critical: customer-facing outage or data loss; all hands, page now."),

@@ -12,6 +12,7 @@ a command, the :class:`~warroom.core.plugin_call.Call` it is given.
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -200,7 +201,7 @@ def command_spec(method: Callable[..., Any], info: CommandInfo) -> CommandSpec:
         kind = _kind_of(hints.get(name), method, name)
         text = info.help.get(name, "")
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
-            flags.append(Flag(name, kind, text, short=info.short.get(name, "")))
+            flags.append(Flag(flag_name(name), kind, text, short=info.short.get(name, "")))
         elif kind is Kind.BOOL:
             raise TypeError(f"{method.__qualname__}: a bool parameter must be keyword-only (a --{name} switch)")
         else:
@@ -210,6 +211,17 @@ def command_spec(method: Callable[..., Any], info: CommandInfo) -> CommandSpec:
     return CommandSpec(
         info.path, summary.strip(), tuple(params), tuple(flags), info.examples, info.aliases, details=details.strip()
     )
+
+
+def flag_name(parameter: str) -> str:
+    """``in_`` is written ``--in``: a keyword-only parameter can't be named after a Python keyword."""
+    stem = parameter.removesuffix("_")
+    return stem if stem != parameter and keyword.iskeyword(stem) else parameter
+
+
+def parameter_name(flag: str) -> str:
+    """The handler's parameter for a flag: the reverse of :func:`flag_name`."""
+    return flag + "_" if keyword.iskeyword(flag) else flag
 
 
 def _kind_of(annotation: Any, method: Callable[..., Any], name: str) -> Kind:

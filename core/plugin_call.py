@@ -11,7 +11,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy import bindparam, select
 
@@ -61,13 +61,16 @@ class Call:
         self._where = where
         self._incident_id = incident_id
         self._source = source
+        self._command: CommandContext | None = None
 
     @classmethod
     def from_command(cls, ctx: CommandContext, context: PluginContext) -> Call:
         incident_id = ctx.incident_id or ctx.service.incident_in(ctx.event.conversation)
-        return cls(
+        call = cls(
             ctx.tx, context, actor=ctx.actor, where=ctx.event.conversation, incident_id=incident_id, source=ctx.source()
         )
+        call._command = ctx
+        return call
 
     @classmethod
     def internal(cls, tx: Transaction, context: PluginContext) -> Call:
@@ -86,7 +89,7 @@ class Call:
         """The incident this command is about; a friendly error when there is none."""
         return incident_view(self._tx.service, self._state())
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str) -> NoReturn:
         """Stop here and answer ``message``; nothing the command did is kept."""
         raise Invalid(message)
 
@@ -153,6 +156,8 @@ class Call:
         self._tx.after_commit(work)
 
     def _state(self, incident_id: int | None = None) -> IncidentState:
+        if self._command is not None and incident_id in (None, self._incident_id):
+            return self._command.incident()  # the command's own incident: typing in its channel joins it
         incident_id = incident_id or self._incident_id
         if incident_id is None:
             raise Invalid("This isn't an incident channel; run it in the incident's channel or add --incident INC-<n>.")

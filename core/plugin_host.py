@@ -25,7 +25,7 @@ from .config import Config, section_errors
 from .engine import Engine
 from .errors import WarroomError
 from .events import DomainEvent
-from .plugin import CommandInfo, HookInfo, JobInfo, Plugin, command_spec
+from .plugin import CommandInfo, HookInfo, JobInfo, Plugin, command_spec, parameter_name
 from .plugin_call import Call, PersonArg
 from .plugin_context import PluginContext
 from .scheduler import Scheduler
@@ -180,7 +180,7 @@ class PluginHost:
 
     def _handler(self, name: str, method: Callable[..., None], context: PluginContext) -> Handler:
         def handle(ctx: CommandContext) -> None:
-            kwargs = {key: _argument(ctx, key, value) for key, value in ctx.args.items()}
+            kwargs = {parameter_name(key): _argument(ctx, key, value) for key, value in ctx.args.items()}
             try:
                 method(Call.from_command(ctx, context), **kwargs)
             except WarroomError:

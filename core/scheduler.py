@@ -77,7 +77,7 @@ class Scheduler:
                 if job.args and str(job.args[0]).startswith(prefix):
                     job.remove()
 
-    def start(self) -> None:
+    def start(self, *, paused: bool = False) -> None:
         if Scheduler._current is not None and Scheduler._current is not self:
             log.warning("another Warroom scheduler is still running in this process; this one takes over")
         Scheduler._current = self
@@ -85,7 +85,10 @@ class Scheduler:
             _ClockTime.clock = self.clock
             schedulers_base.datetime = _ClockTime
             executors_base.datetime = _ClockTime
-        self._aps.start()
+        self._aps.start(paused=paused)
+
+    def resume(self) -> None:
+        self._aps.resume()
 
     async def stop(self) -> None:
         """Stop starting jobs, and let the ones running finish."""

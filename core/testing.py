@@ -126,9 +126,8 @@ class Harness:
         if self._started:
             return
         self._started = True
-        await self.app.start(plugins=False)
-        for name, cls in self._plugins.items():
-            await self.app.plugins.load_class(name, cls, self._plugin_config.get(name))
+        classes = {name: (cls, self._plugin_config.get(name)) for name, cls in self._plugins.items()}
+        await self.app.start(plugins=False, classes=classes)
 
     def plugin(self, name: str) -> Plugin:
         """A loaded plugin instance (fails the test with the reason when it did not load)."""

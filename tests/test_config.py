@@ -66,7 +66,7 @@ def test_embedded_default_loads() -> None:
     assert list(config.role_descriptions()) == ["commander", "communicator"]
     assert config.adapters == {"console": {}}
     assert config.enabled_adapters() == ["console"]
-    assert config.plugins == {}
+    assert config.enabled_plugins() == ["reminders", "confirmations", "postmortem"]
     assert config.templates.incident_doc is None
     assert config.adapter_settings == {}
 

@@ -69,9 +69,23 @@ EXPECTED = [
 ]
 
 
+# These tests are about the core and the console; the bundled plugins' own console
+# sessions are in test_console_plugins.py.
+CORE_ONLY = (
+    "plugins:\n  reminders: {enabled: false}\n  confirmations: {enabled: false}\n  postmortem: {enabled: false}\n"
+)
+
+
+def core_only_config(tmp_path: Path) -> Path:
+    path = tmp_path / "core-only.yaml"
+    path.write_text(CORE_ONLY, encoding="utf-8")
+    return path
+
+
 def environment(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env["WARROOM_DATABASE_URL"] = f"sqlite:///{tmp_path / 'warroom.db'}"
+    env["WARROOM_CONFIG"] = str(core_only_config(tmp_path))
     env["PYTHONIOENCODING"] = "utf-8"
     return env
 
@@ -219,7 +233,7 @@ def test_a_second_session_on_the_same_database_continues_the_incident(
 
 
 def config_for(tmp_path: Path) -> Config:
-    return load_config(None, environ={"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+    return load_config(core_only_config(tmp_path), environ={"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
 
 
 async def run_console(config: Config, text: str, settings: ConsoleSettings | None = None) -> str:

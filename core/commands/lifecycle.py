@@ -91,10 +91,6 @@ def status(ctx: CommandContext) -> None:
         return
     seq = ctx.service.set_status(ctx.actor, incident, str(new).lower(), ctx.tx.at, ctx.source())
     ctx.reply(f"{incident.reference} is now {incident.status} (#{seq}).")
-    if incident.status == "mitigated":
-        ctx.reply(
-            "Production impact has stopped: take a break of at least 15 minutes, all of you, before the follow-up work."
-        )
 
 
 @commands.command(

@@ -1,0 +1,99 @@
+"""What the reminders say: short, kind, and with the command to run when there is something to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from warroom.core.plugin import IncidentView, PersonView
+
+from .config import RemindersConfig
+from .timing import Meal
+
+KINDS = ("food", "coffee", "breaks", "roles", "updates")
+
+
+def names(people: Sequence[PersonView]) -> str:
+    listed = [person.name for person in people]
+    if not listed:
+        return "everyone on it"
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+
+
+def span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
+    return " ".join(p for p in parts if p) or "under a minute"
+
+
+def clock(config: RemindersConfig, at: datetime, now: datetime) -> str:
+    """A time of day in the team's zone, with the date when it is not today."""
+    local, today = config.local(at), config.local(now).date()
+    shown = f"{local:%H:%M} {local.tzname()}"
+    return shown if local.date() == today else f"{local:%a %d %b} {shown}"
+
+
+def food_first(config: RemindersConfig, incident: IncidentView, people: Sequence[PersonView]) -> str:
+    return (
+        f"🍕 {incident.reference} has been going for {span(config.food.first_after)}. Order food now, before "
+        f"people get hungry — for {names(people)}. {config.food.expense_note}"
+    )
+
+
+def food_meal(config: RemindersConfig, incident: IncidentView, meal: Meal, people: Sequence[PersonView]) -> str:
+    return (
+        f"🍕 {meal.name.capitalize()} is at {clock(config, meal.at, meal.at)} and {incident.reference} is still "
+        f"open: order food now so it is here in time — for {names(people)}. {config.food.expense_note}"
+    )
+
+
+def coffee(incident: IncidentView, age: timedelta, people: Sequence[PersonView]) -> str:
+    return (
+        f"☕ {incident.reference} has been going for {span(age)}. Coffee, cola or snacks? Someone do a round "
+        f"for {names(people)}."
+    )
+
+
+def breathe(config: RemindersConfig, incident: IncidentView, person: PersonView) -> str:
+    return (
+        f"🫁 Welcome to {incident.reference}, {person.name}. Take {config.breaks.breathe_seconds} seconds to "
+        f"breathe before you dive in: read the channel, then ask the commander where to help."
+    )
+
+
+def team_break(config: RemindersConfig, incident: IncidentView, until: datetime) -> str:
+    return (
+        f"🧘 {incident.reference} is {incident.status}: production impact has stopped. Everyone take a break of "
+        f"at least {span(config.breaks.team_break)} (until {clock(config, until, until)}) before the follow-up work."
+    )
+
+
+def procedure(config: RemindersConfig, seq: int, who: str, what: str) -> str:
+    lines = [
+        f"⏸️ {who} is about to start a procedure (#{seq}): {what}",
+        f"Before the first step: pause, take {config.breaks.breathe_seconds} seconds to breathe, and say in the "
+        "channel what you are about to do. Nobody rushes this.",
+        "For a destructive step, use “/incident action …” so someone confirms it first.",
+    ]
+    lines.extend(f"☐ {item}" for item in config.procedure.checklist)
+    return "\n".join(lines)
+
+
+def role_nag(incident: IncidentView, role: str, age: timedelta, nag: int, most: int) -> str:
+    last = " (last reminder)" if nag == most else ""
+    return (
+        f"👤 {incident.reference} has had no {role} for {span(age)}. Someone take it with "
+        f"“/incident role take {role}”, or hand it over with “/incident role {role} @name”.{last}"
+    )
+
+
+def update_due(config: RemindersConfig, incident: IncidentView, due: datetime, now: datetime) -> str:
+    communicator = incident.roles.get("communicator")
+    who = f"{communicator.name}, the" if communicator else "The"
+    fix = "" if communicator else " Nobody is communicator: take it with “/incident role take communicator”."
+    return (
+        f"📣 {who} next stakeholder update for {incident.reference} was promised for {clock(config, due, now)}."
+        f" Post one now, even if nothing changed: “/incident update <what we know> --next 30m”.{fix}"
+    )
