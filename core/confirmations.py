@@ -27,6 +27,10 @@ APPROVE, REJECT = "✅", "❌"
 PENDING = "pending"
 _COLUMNS = [c for c in CONFIRMATIONS.c]
 _BY_ID = select(*_COLUMNS).where(CONFIRMATIONS.c.id == bindparam("id"))
+_MARKS = {"approved": "✅", "rejected": "❌", "expired": "⌛"}
+_PROMPTS = select(POSTED.c.platform, POSTED.c.conversation_id, POSTED.c.message_id).where(
+    POSTED.c.key == bindparam("key")
+)
 _BY_MESSAGE = select(POSTED.c.key).where(
     POSTED.c.platform == bindparam("platform"),
     POSTED.c.conversation_id == bindparam("conversation"),
@@ -219,6 +223,12 @@ def _close(
         "decided_by": actor.person_id if actor else None,
     }
     service.record(incident, "confirmation", actor, text, tx.at, data, key=True)
+    decided = Message.plain(
+        f"{_MARKS[state]} {text}" + (f" (by {actor.name})" if actor else ""),
+        tone=Tone.SUCCESS if state == "approved" else Tone.WARNING,
+    )
+    for platform, conversation, message_id in service.db.select(_PROMPTS, {"key": f"confirmation:{found.id}"}):
+        tx.edit(MessageRef(ConversationRef(platform, conversation), message_id), decided)  # buttons go away
     service.events.append(
         ConfirmationDecided(
             incident.id,

@@ -6,7 +6,7 @@ adapter is free to use whatever is stable on its platform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +15,7 @@ class UserRef:
 
     platform: str
     id: str
-    display: str = ""
+    display: str = field(default="", compare=False)  # names change; identity does not
 
     @property
     def key(self) -> str:
@@ -28,7 +28,7 @@ class ConversationRef:
 
     platform: str
     id: str
-    name: str = ""
+    name: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

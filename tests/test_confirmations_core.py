@@ -132,3 +132,14 @@ async def test_an_unknown_approver_role_is_refused_before_anything_is_asked(warr
     replies = await h.say("/incident ask restart db-1 --roles sre", user="alice", channel=h.channel("INC-1"))
     assert replies == ["Approver roles must be some of: commander, communicator."]
     assert prompts(h) == []
+
+
+async def test_a_decided_prompt_is_edited_to_show_the_outcome_without_buttons(warroom: HarnessFactory) -> None:
+    h = await started(warroom)
+    channel = h.channel("INC-1")
+    await h.say("/incident ask restart db-1", channel=channel)
+    prompt = prompts(h)[-1]
+    await h.click(prompt.actions[0], user="carol", channel=channel)
+    assert [(ref, message.plain_text(), message.buttons) for ref, message in h.adapter.edits] == [
+        (prompt.ref, "✅ Approved: restart db-1 (by carol)", ())
+    ]
