@@ -84,5 +84,9 @@ class AdapterHost(Protocol):
 
     def adapter_state(self, platform: str) -> AdapterState: ...
 
+    def health(self) -> dict[str, Any]:
+        """The whole process's state, for health endpoints."""
+        ...
+
 
 AdapterFactory = Callable[..., Adapter]

@@ -7,9 +7,11 @@ import logging
 from collections.abc import Iterator, Mapping
 from functools import partial
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.engine import make_url
 
 from . import confirmations, queries
 from .adapter import Adapter
@@ -19,6 +21,7 @@ from .commands.builtin import builtin_commands
 from .config import AdapterUnavailable, Config
 from .db import Database
 from .engine import Engine, Transaction
+from .errors import NotFound
 from .events import ConfirmationDecided, ConfirmationRequested, DomainEvent
 from .inbound import Inbound
 from .people import People
@@ -107,31 +110,53 @@ class Warroom:
         return StoredState(self.engine, platform)
 
     async def start(
-        self, *, plugins: bool = True, classes: Mapping[str, tuple[type[Plugin], dict[str, Any] | None]] | None = None
+        self,
+        *,
+        plugins: bool = True,
+        classes: Mapping[str, tuple[type[Plugin], dict[str, Any] | None]] | None = None,
+        jobs: bool = True,
     ) -> None:
         """Start the engine, the scheduler and the plugins (from config, and ``classes`` given directly).
 
         Jobs wait until every plugin has registered what they call, so a job that came due
-        while Warroom was down finds its plugin loaded. :meth:`run` also starts the adapters.
+        while Warroom was down finds its plugin loaded; ``jobs=False`` (a command-line tool next to
+        a running bot) leaves them to the bot. :meth:`run` also starts the adapters.
         """
         if self._started:
             return
         self._started = True
         self.engine.start()
-        self.scheduler.start(paused=True)
+        if jobs:
+            self.scheduler.start(paused=True)
         if plugins:
             await self.plugins.load_all()
         for name, (cls, settings) in (classes or {}).items():
             await self.plugins.load_class(name, cls, settings)
-        self.scheduler.resume()
+        if jobs:
+            self.scheduler.resume()
 
     async def run(self) -> None:
-        """Start everything; return when every adapter has stopped (the console stops at end of input)."""
+        """Start everything; shut down when the first adapter stops (the console does at end of input)."""
         await self.start()
+        running = [asyncio.create_task(adapter.start(self.inbound)) for adapter in self.adapters]
         try:
-            await asyncio.gather(*(adapter.start(self.inbound) for adapter in self.adapters))
+            if running:
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task.exception() is not None:
+                        log.error("adapter stopped with an error", exc_info=task.exception())
         finally:
             await self.close()
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    def health(self) -> dict[str, Any]:
+        """What ``GET /health`` reports: every adapter's and plugin's state, and whether all is well."""
+        adapters = {adapter.platform: _adapter_health(adapter) for adapter in self.adapters}
+        plugins = {name: status.state for name, status in self.plugins.statuses.items()}
+        ok = all(report.get("ok", True) for report in adapters.values()) and "failed" not in plugins.values()
+        return {"ok": ok, "adapters": adapters, "plugins": plugins, "engine": {"busy": self.engine.busy()}}
 
     async def settle(self) -> None:
         """Wait until nothing is pending: engine jobs, replies, plugin hooks and jobs that are due."""
@@ -168,6 +193,23 @@ class Warroom:
 
     async def _expire_confirmation(self, job_id: str, confirmation_id: int) -> None:
         await self.engine.submit(partial(_expire, confirmation_id), key=job_id)
+
+
+def require_database(config: Config) -> None:
+    """For tools that read: a SQLite file that is not there is a mistyped path, not a new database."""
+    url = make_url(config.database_url)
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).is_file():
+        raise NotFound(f"There is no Warroom database at {database}. Check --config or WARROOM_DATABASE_URL.")
+
+
+def _adapter_health(adapter: Adapter) -> dict[str, Any]:
+    report = getattr(adapter, "health", None)
+    if report is None:
+        return {"ok": True}
+    details: dict[str, Any] = dict(report())
+    details.setdefault("ok", details.get("state") not in ("failed", "stopped", "disconnected"))
+    return details
 
 
 def _expire(confirmation_id: int, tx: Transaction) -> None:

@@ -281,14 +281,13 @@ def _validate_adapters(
     known = ", ".join(sorted(models)) or "none"
     for name, value in sections.items():
         section = {} if value is None else value
+        if disabled_section(section):
+            continue  # a disabled adapter need not be installed, nor its settings complete
         try:
             model = models.get(str(name))
         except AdapterUnavailable as unavailable:
-            if not disabled_section(section):
-                issues.append((("adapters", name), str(unavailable)))
+            issues.append((("adapters", name), str(unavailable)))
             continue
-        if model is None and disabled_section(section):
-            continue  # a disabled adapter need not be installed
         if model is None:
             hint = did_you_mean(name, models)
             issues.append((("adapters", name), f"unknown adapter{hint} (known adapters: {known})"))

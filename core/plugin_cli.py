@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import entry_points
 
-from .app import Warroom
+from .app import Warroom, require_database
 from .config import Config, ConfigError, section_errors
 from .plugin import Plugin
 from .plugin_context import PluginContext
@@ -33,12 +33,13 @@ def add_plugin_commands(subparsers: argparse._SubParsersAction[argparse.Argument
 
 @asynccontextmanager
 async def plugin_context(config: Config, name: str, cls: type[Plugin]) -> AsyncIterator[PluginContext]:
-    """A started Warroom (no adapters, no plugins running) and a context as plugin ``name`` would have it."""
+    """A started Warroom (no adapters, plugins or jobs running) and a context as plugin ``name`` would have it."""
     settings, errors = section_errors(cls.Config, config.plugins.get(name) or {}, ("plugins", name))
     if settings is None:
         raise ConfigError(errors)
+    require_database(config)
     app = Warroom(config)
-    await app.start(plugins=False)
+    await app.start(plugins=False, jobs=False)  # due jobs belong to the running bot, not to this tool
     try:
         yield PluginContext(name, settings, app.engine, app.scheduler, app.clock)
     finally:

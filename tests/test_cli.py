@@ -42,7 +42,7 @@ BROKEN_PATHS = [
     "severities.0.level: must be an integer",
     "incidents.channel_prefix:",
     "adapters.console.colour: unknown option",
-    "adapters.nosuch: unknown adapter (known adapters: console, discord, matrix, teams)",
+    "adapters.nosuch: unknown adapter (known adapters: console, discord, matrix, teams, web)",
 ]
 
 
@@ -103,7 +103,7 @@ def test_check_config_reports_every_adapter_problem(tmp_path: Path, capsys: pyte
     assert main(["check-config", "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert "adapters.console.colour: unknown option" in err
-    assert "adapters.nosuch: unknown adapter (known adapters: console, discord, matrix, teams)" in err
+    assert "adapters.nosuch: unknown adapter (known adapters: console, discord, matrix, teams, web)" in err
     assert "adapters.matrix" not in err  # disabled: not checked
 
 

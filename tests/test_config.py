@@ -285,7 +285,7 @@ def test_disabled_adapters_are_not_enabled(tmp_path: Path) -> None:
     path = write(tmp_path, "adapters:\n  console: {enabled: false}\n  discord: {token: t}\n")
     config = load_config(path, environ={}, adapter_models=ADAPTERS)
     assert config.enabled_adapters() == ["discord"]
-    assert set(config.adapter_settings) == {"console", "discord"}
+    assert set(config.adapter_settings) == {"discord"}  # a disabled section is not checked
     errors = errors_of(write(tmp_path, "adapters:\n  console: {enabled: maybe}\n"))
     assert errors == ["adapters.console.enabled: must be true or false"]
 
