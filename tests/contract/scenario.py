@@ -30,8 +30,14 @@ EXPECTED = [
 
 
 def make_app(tmp_path: Path, clock: Clock | None = None) -> Warroom:
-    config = load_config(None, environ={"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'contract.db'}"})
-    return Warroom(config, clock=clock)
+    """An app on a fresh database with the confirmations and post-mortem plugins; drivers add their adapter."""
+    path = tmp_path / "contract.yaml"
+    path.write_text(
+        f"database:\n  url: sqlite:///{tmp_path / 'contract.db'}\n"
+        "plugins:\n  confirmations: {}\n  postmortem: {}\n",
+        encoding="utf-8",
+    )
+    return Warroom(load_config(path, environ={}), clock=clock)
 
 
 async def run_scripted_incident(driver: PlatformDriver, app: Warroom) -> list[tuple[str, str, str]]:
