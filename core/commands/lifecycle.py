@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from .. import queries
 from ..errors import Invalid
 from ..permissions import can_see
@@ -109,9 +111,10 @@ def resolve(ctx: CommandContext) -> None:
     note = ctx.text("note")
     if note:
         ctx.service.record(incident, "note", ctx.actor, note, ctx.tx.at, key=True)
-    took = duration(ctx.tx.at - incident.declared_at)
+    elapsed = ctx.tx.at - incident.declared_at
+    took = f"after {duration(elapsed)}" if elapsed >= timedelta(minutes=1) else "within a minute"
     ctx.reply(
-        f"✅ {incident.reference} resolved after {took} (#{seq}). Thank you all. "
+        f"✅ {incident.reference} resolved {took} (#{seq}). Thank you all. "
         f"Write the post-mortem while it is fresh."
     )
 
