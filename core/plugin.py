@@ -21,7 +21,7 @@ from typing import Any, ClassVar, NewType, TypeVar, get_type_hints
 from pydantic import BaseModel, ConfigDict
 
 from .commands.spec import CommandSpec, Flag, Kind, Param
-from .durations import Duration
+from .config_types import Duration, Pattern
 from .events import (
     ConfirmationDecided,
     ConfirmationRequested,
@@ -56,6 +56,7 @@ __all__ = [
     "Message",
     "NoConfig",
     "Paragraph",
+    "Pattern",
     "PersonArg",
     "PersonJoined",
     "PersonView",

@@ -6,12 +6,11 @@ with the other config problems, not the first time someone types "restart".
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from warroom.core.plugin import Duration
+from warroom.core.plugin import Duration, Pattern
 
 MIN_EXPIRY = timedelta(minutes=1)
 # An approval is for the situation as it is now; after two hours of an incident, ask again.
@@ -34,14 +33,6 @@ DEFAULT_PATTERNS = (
 )
 
 
-def _pattern(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as error:
-        raise ValueError(f"is not a valid regular expression: {error}") from None
-    return value
-
-
 def _expiry(value: timedelta) -> timedelta:
     if not MIN_EXPIRY <= value <= MAX_EXPIRY:
         raise ValueError("must be between 1m and 2h, e.g. 10m")
@@ -54,7 +45,6 @@ def _role(value: str) -> str:
     return value
 
 
-Pattern = Annotated[str, AfterValidator(_pattern)]
 Role = Annotated[str, AfterValidator(_role)]
 
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from jinja2 import TemplateSyntaxError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from warroom.core.plugin import Pattern
 
 from .render import environment
 
@@ -37,14 +38,6 @@ def _review_delay(value: timedelta) -> timedelta:
     return value
 
 
-def _pattern(value: str) -> str:
-    try:
-        re.compile(value)
-    except re.error as error:
-        raise ValueError(f"is not a valid regular expression: {error}") from None
-    return value
-
-
 def _template(value: Path) -> Path:
     if not value.is_file():
         raise ValueError(f"file not found: {value.absolute()}")
@@ -57,7 +50,6 @@ def _template(value: Path) -> Path:
     return value.absolute()
 
 
-Pattern = Annotated[str, AfterValidator(_pattern)]
 TemplatePath = Annotated[Path, AfterValidator(_template)]
 ReviewDelay = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_review_delay)]
 

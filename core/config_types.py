@@ -1,4 +1,4 @@
-"""Durations as people write them in chat and config: ``30m``, ``1h30m``, ``2d``, ``90s``."""
+"""Value types for config files that people write by hand: durations like ``30m``, regular expressions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 MAX_DURATION = timedelta(days=30)
 _DURATION = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.IGNORECASE)
@@ -36,3 +36,15 @@ def _from_config(value: Any) -> Any:
 
 Duration = Annotated[timedelta, BeforeValidator(_from_config)]
 """A config field holding a duration written like ``30m`` (or a number of seconds)."""
+
+
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"is not a valid regular expression: {error}") from None
+    return value
+
+
+Pattern = Annotated[str, AfterValidator(_pattern)]
+"""A config field holding a regular expression, checked when the config loads."""
