@@ -94,6 +94,17 @@ class Warroom:
         installed = InstalledAdapters()
         for name in self.config.enabled_adapters():
             self.add_adapter(installed.adapter(name)(self.config.adapter_settings[name], self))
+        self._share_http()
+
+    def _share_http(self) -> None:
+        """Adapters that receive webhooks mount them on the process's one HTTP server, when there is one."""
+        shared = next((getattr(a, "app", None) for a in self.adapters if a.platform == "web"), None)
+        if shared is None:
+            return
+        for adapter in self.adapters:
+            mount = getattr(adapter, "mount", None)
+            if mount is not None:
+                mount(shared)
 
     def channels_of(self, reference: str, platform: str) -> list[ConversationRef]:
         """The channels an incident has on ``platform`` (``reference`` like ``INC-3``)."""

@@ -8,6 +8,8 @@ import urllib.request
 from pathlib import Path
 
 from warroom.adapters.web import WebAdapter, WebSettings
+from warroom.core.app import InstalledAdapters, Warroom
+from warroom.core.config import load_config
 from warroom.core.plugin import Plugin
 from warroom.core.testing import Harness
 
@@ -54,3 +56,22 @@ async def test_health_is_200_when_all_is_well(tmp_path: Path) -> None:
     await web.stop()
     await serving
     await h.close()
+
+
+def test_a_webhook_adapter_mounts_on_the_shared_server(tmp_path: Path) -> None:
+    path = tmp_path / "warroom.yaml"
+    path.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path / 'w.db'}'}}\n"
+        "adapters:\n  web: {port: 0}\n  teams:\n"
+        "    client_id: 7d2c6a4e-0b7f-4c4e-9a55-1f0b8e2d9c31\n"
+        "    client_secret: s3cr3t~from-the-app-registration\n"
+        "    tenant_id: 5b1e3f7a-2c4d-4e6f-8a9b-0c1d2e3f4a5b\n"
+        "    incidents_channel: '19:incidents@thread.tacv2'\n",
+        encoding="utf-8",
+    )
+    app = Warroom(load_config(path, environ={}, adapter_models=InstalledAdapters()))
+    app.add_configured_adapters()
+    web = next(adapter for adapter in app.adapters if isinstance(adapter, WebAdapter))
+    routes = {(route.method, route.resource.canonical) for route in web.app.router.routes() if route.resource}
+    assert ("POST", "/api/messages") in routes and ("GET", "/health") in routes
+    app.close_storage()
