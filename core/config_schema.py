@@ -145,6 +145,7 @@ class IncidentSettings(_Model):
     channel_prefix: Annotated[str, AfterValidator(_slug)] = "inc"
     private_by_default: bool = False
     similar_title_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    key_reactions: tuple[str, ...] = ("📌",)  # reacting with one of these marks a message as a key event
 
 
 class Severity(_Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from . import confirmations
+from . import confirmations, queries
 from .commands.context import CommandContext, CommandSet
 from .commands.decisions import answer
 from .commands.parse import parse, usage
@@ -82,7 +82,10 @@ class Inbound:
         answer(tx, actor, decision[0], decision[1], "", event.conversation)
 
     def _reaction(self, event: ReactionAdded, tx: Transaction) -> None:
-        """✅ or ❌ on a confirmation prompt decides it (platforms without buttons)."""
+        """✅ or ❌ on a confirmation prompt decides it (platforms without buttons); a pin marks a key event."""
+        if event.emoji in self.config.incidents.key_reactions:
+            self._pin(event, tx)
+            return
         if event.emoji not in (confirmations.APPROVE, confirmations.REJECT):
             return
         confirmation_id = confirmations.for_message(tx, event.message)
@@ -91,6 +94,20 @@ class Inbound:
         self._mark_processed(event, tx)
         actor = tx.service.people.actor(event.user, event.at)
         answer(tx, actor, confirmation_id, event.emoji == confirmations.APPROVE, "", event.conversation)
+
+    def _pin(self, event: ReactionAdded, tx: Transaction) -> None:
+        """A captured message's id is its event id, so the reaction finds the timeline entry it was recorded as."""
+        service = tx.service
+        incident_id = service.incident_in(event.conversation)
+        found = queries.entry_from(service.db, f"{event.conversation.platform}:{event.message.id}")
+        if incident_id is None or found is None or found[0] != incident_id or found[1].key:
+            return
+        self._mark_processed(event, tx)
+        incident, entry = service.get(incident_id), found[1]
+        actor = service.people.actor(event.user, event.at)
+        service.mark_key(incident, entry.seq, True)
+        text = f"#{entry.seq} marked as key event"
+        service.record(incident, "key", actor, text, tx.at, {"entry": entry.seq, "key": True, "by": "reaction"})
 
     def _joined(self, event: MemberJoined, tx: Transaction) -> None:
         incident_id = tx.service.incident_in(event.conversation)

@@ -40,6 +40,7 @@ _OF_KIND = (
     .where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.kind == bindparam("kind"))
     .order_by(ENTRIES.c.seq)
 )
+_FROM_SOURCE = select(ENTRIES.c.incident_id, *_ENTRY_COLUMNS).where(ENTRIES.c.source_event == bindparam("source"))
 _ENTRY = select(*_ENTRY_COLUMNS).where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.seq == bindparam("seq"))
 _PAGE = (
     select(*_ENTRY_COLUMNS)
@@ -109,6 +110,12 @@ def key_events(db: Database, incident_id: int, limit: int = 1000) -> list[Entry]
 def last_of_kind(db: Database, incident_id: int, kind: str) -> Entry | None:
     rows = db.select(_LAST_OF_KIND, {"id": incident_id, "kind": kind})
     return _entry(rows[0]) if rows else None
+
+
+def entry_from(db: Database, source_event: str) -> tuple[int, Entry] | None:
+    """The entry a platform event was recorded as, with its incident."""
+    rows = db.select(_FROM_SOURCE, {"source": source_event})
+    return (int(rows[0][0]), _entry(rows[0][1:])) if rows else None
 
 
 def of_kind(db: Database, incident_id: int, kind: str) -> list[Entry]:

@@ -10,8 +10,9 @@ from warroom.core import queries
 from warroom.core.commands.context import CommandContext
 from warroom.core.commands.records import record_entry
 from warroom.core.errors import Invalid
+from warroom.core.events import ReactionAdded
 from warroom.core.inbound import MAX_CAPTURED
-from warroom.core.refs import ConversationRef
+from warroom.core.refs import ConversationRef, MessageRef
 from warroom.core.state import load_incident
 from warroom.core.testing import Harness
 
@@ -211,3 +212,19 @@ async def test_a_failure_inside_a_batch_leaves_the_others_and_no_gap(
     texts = h.adapter.texts(channel)
     assert CRASHED in texts and "📝 Logged #3." in texts and "📝 Logged #5." in texts
     assert any(text.startswith("“nonsense” is not a status") for text in texts)
+
+
+async def test_a_pin_reaction_on_a_captured_message_marks_it_as_a_key_event(declared: Harness) -> None:
+    h = declared
+    channel = h.channel("INC-1")
+    await h.say("error rate is 40% since 14:02", channel=channel, user="carol", event_id="msg-7")
+    said = MessageRef(channel, "msg-7")
+    await h.feed(ReactionAdded("r1", channel, h.user("bob"), h.clock.now(), said, "📌"))
+    await h.feed(ReactionAdded("r2", channel, h.user("bob"), h.clock.now(), said, "📌"))  # already key: nothing
+    await h.feed(ReactionAdded("r3", channel, h.user("bob"), h.clock.now(), MessageRef(channel, "nope"), "📌"))
+    entries = list(queries.timeline(h.app.db, 1))
+    pinned = next(e for e in entries if e.source_event == "fake:msg-7")
+    assert pinned.key
+    assert [(e.kind, e.author, e.text) for e in entries if e.kind == "key"] == [
+        ("key", "bob", f"#{pinned.seq} marked as key event")
+    ]
