@@ -151,7 +151,7 @@ def test_a_whole_incident_through_the_console(tmp_path: Path, incident_run: subp
     assert answers[9].startswith("✅ Task 1 done: Scale down the export queue (#12)")
     assert answers[10].startswith("📣 Update #13 posted. Next update due")
     assert answers[11] == "INC-1 is now identified (#16)."
-    assert answers[-1].startswith("✅ INC-1 resolved after") and "(#18)" in answers[-1]
+    assert answers[-1].startswith("✅ INC-1 resolved within a minute") and "(#18)" in answers[-1]
     assert "(you are in #inc-1-checkout-is-down)" in incident_run.stdout
     assert "(you are now bob)" in incident_run.stdout
 
