@@ -179,12 +179,14 @@ class Warroom:
                 return
 
     async def close(self) -> None:
+        """Stop taking work, finish what was accepted, then let go of the platforms and the database."""
         await self.scheduler.stop()
         await self.engine.settle()
-        await self.plugins.shutdown()
-        await self.engine.stop()
         for adapter in self.adapters:
             await adapter.stop()
+        await self.engine.settle()  # anything an adapter handed over while stopping
+        await self.plugins.shutdown()
+        await self.engine.stop()
         self.close_storage()
 
     def close_storage(self) -> None:

@@ -1,0 +1,115 @@
+"""Incident rooms: created with the right visibility, the responders invited, filed in a space.
+
+A public incident is a ``public_chat`` room published in the room directory,
+so anyone on the server can find and join it; a private one is an
+invite-only ``private_chat`` room that is never listed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    JoinResponse,
+    RoomCreateResponse,
+    RoomGetVisibilityResponse,
+    RoomPreset,
+    RoomPutStateResponse,
+    RoomVisibility,
+)
+from warroom.core.adapter import ChannelSpec
+from warroom.core.refs import ConversationRef
+
+from .render import PLATFORM
+from .settings import MatrixSettings
+
+log = logging.getLogger(__name__)
+
+
+class RoomError(RuntimeError):
+    """The homeserver refused to create or change a room."""
+
+
+class Rooms:
+    def __init__(self, client: AsyncClient, settings: MatrixSettings) -> None:
+        self._client = client
+        self._settings = settings
+
+    async def create(self, spec: ChannelSpec) -> ConversationRef:
+        settings = self._settings
+        private = spec.private or settings.incident_rooms == "private"
+        invite = self._invitees(spec)
+        initial_state: list[dict[str, Any]] = []
+        if settings.space_id:
+            initial_state.append(
+                {
+                    "type": "m.space.parent",
+                    "state_key": settings.space_id,
+                    "content": {"via": [settings.server_name], "canonical": True},
+                }
+            )
+        if settings.encrypt_incident_rooms:
+            initial_state.append(
+                {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+            )
+        response = await self._client.room_create(
+            visibility=RoomVisibility.private if private else RoomVisibility.public,
+            preset=RoomPreset.private_chat if private else RoomPreset.public_chat,
+            name=spec.name,
+            topic=spec.topic,
+            invite=invite,
+            initial_state=initial_state,
+        )
+        if not isinstance(response, RoomCreateResponse):
+            raise RoomError(f"the homeserver did not create the room {spec.name}: {response}")
+        room_id = str(response.room_id)
+        log.info(
+            "matrix: opened %s room %s (%s), invited %s",
+            "private" if private else "public",
+            spec.name,
+            room_id,
+            ", ".join(invite) or "nobody",
+        )
+        if not private:
+            await self._check_listed(room_id)
+        if settings.space_id:
+            await self._add_to_space(settings.space_id, room_id)
+        return ConversationRef(PLATFORM, room_id, spec.name)
+
+    async def join(self, room_id: str, inviter: str) -> None:
+        """Accept an invite (from someone ``accept_invites_from`` allows); a failure is logged, not raised."""
+        try:
+            response = await self._client.join(room_id)
+        except Exception:
+            log.exception("matrix: joining %s failed", room_id)
+            return
+        if isinstance(response, JoinResponse):
+            log.info("matrix: joined %s, invited by %s", room_id, inviter)
+        else:
+            log.warning("matrix: could not join %s (invited by %s): %s", room_id, inviter, response)
+
+    def _invitees(self, spec: ChannelSpec) -> list[str]:
+        found = [member.id for member in spec.members if member.platform == PLATFORM]
+        found.extend(self._settings.invite)
+        return [user for user in dict.fromkeys(found) if user != self._settings.user_id]
+
+    async def _check_listed(self, room_id: str) -> None:
+        """Servers create a public room even when their rules forbid listing it: say so, once per room."""
+        response = await self._client.room_get_visibility(room_id)
+        if isinstance(response, RoomGetVisibilityResponse) and response.visibility != "public":
+            log.warning(
+                "matrix: %s is public but not in the room directory: the homeserver's "
+                "room_list_publication_rules do not let %s publish rooms",
+                room_id,
+                self._settings.user_id,
+            )
+
+    async def _add_to_space(self, space_id: str, room_id: str) -> None:
+        """List the room in the space; the room stays usable if the bot may not change the space."""
+        response = await self._client.room_put_state(
+            space_id, "m.space.child", {"via": [self._settings.server_name]}, state_key=room_id
+        )
+        if not isinstance(response, RoomPutStateResponse):
+            log.warning("matrix: could not add %s to the space %s: %s", room_id, space_id, response)
