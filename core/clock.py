@@ -28,12 +28,3 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
-
-
-def as_utc(value: datetime) -> datetime:
-    """Naive datetimes from the database are UTC; make every datetime aware."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def to_naive_utc(value: datetime) -> datetime:
-    return as_utc(value).replace(tzinfo=None)

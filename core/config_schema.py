@@ -171,10 +171,6 @@ class Service(_Model):
 class Permissions(_Model):
     admins: tuple[Annotated[str, AfterValidator(_admin)], ...] = ()
 
-    def is_admin(self, user_key: str) -> bool:
-        """Whether ``user_key`` (``UserRef.key``, i.e. ``platform:id``) is a configured admin."""
-        return user_key in self.admins
-
 
 class Templates(_Model):
     incident_doc: Annotated[Path | None, BeforeValidator(_none_if_blank)] = None

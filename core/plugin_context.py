@@ -49,13 +49,6 @@ class PluginContext:
         self._runs = 0
 
     # Reading
-    def role_names(self) -> tuple[str, ...]:
-        """Every role this Warroom knows (commander and communicator first), to check config against."""
-        return tuple(self._engine.service.config.role_descriptions())
-
-    def status_names(self) -> tuple[str, ...]:
-        return self._engine.service.config.status_names()
-
     def incident(self, incident_id: int) -> IncidentView:
         """The incident as it is now (committed state); raises LookupError if there is none."""
         try:

@@ -145,12 +145,6 @@ def timestamp(raw: Raw) -> datetime:
     return datetime.now(UTC)
 
 
-def tenant_of(raw: Raw) -> str:
-    channel_data = raw.get("channelData") or {}
-    tenant = (channel_data.get("tenant") or {}).get("id") or (raw.get("conversation") or {}).get("tenantId")
-    return str(tenant or "")
-
-
 def _event_id(conversation: ConversationRef, raw: Raw) -> str:
     # An activity without an id cannot be recognised when redelivered; it still gets a unique one.
     activity_id = raw.get("id") or f"local-{uuid.uuid4().hex}"
