@@ -73,7 +73,7 @@ def no_traceback(captured: pytest.CaptureResult[str]) -> None:
 def test_check_config_accepts_the_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-config", "--config", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Config OK.") and "Adapters: console." in out
+    assert out.startswith("Config OK.") and "Adapters: console, web." in out
 
 
 def test_check_config_reports_every_problem_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pydantic
 import pytest
 from pydantic import BaseModel, ConfigDict
+from warroom.adapters.console import ConsoleSettings as RealConsoleSettings
+from warroom.core.app import InstalledAdapters
 from warroom.core.config import ConfigError, load_config
 from warroom.core.config_schema import BUILTIN_ROLES, Config, Severity
 
@@ -82,9 +84,9 @@ def test_config_is_frozen() -> None:
 
 
 def test_example_file_loads() -> None:
-    config = load_config(EXAMPLE, environ={}, adapter_models=ADAPTERS)
-    assert config.enabled_adapters() == ["console"]
-    assert isinstance(config.adapter_settings["console"], ConsoleSettings)
+    config = load_config(EXAMPLE, environ={}, adapter_models=InstalledAdapters())
+    assert config.enabled_adapters() == ["console", "web"]
+    assert isinstance(config.adapter_settings["console"], RealConsoleSettings)
     assert config.upstream("api") == ["cache", "db"]
     assert config.downstream("db") == ["api"]
     assert any("roll back" in step.lower() for step in config.services["api"].runbook)

@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The example and the broken plugin, pip-installed as real packages into a directory on sys.path."""
     target = tmp_path_factory.mktemp("site")
-    subprocess.run(
+    installed = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -37,9 +37,11 @@ def installed_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
             str(FIXTURES / "example_plugin"),
             str(FIXTURES / "broken_plugin"),
         ],
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert installed.returncode == 0, installed.stderr
     sys.path.insert(0, str(target))
     importlib.invalidate_caches()
     yield target
