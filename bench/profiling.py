@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench
+import harness as bench
 
 
 async def scenario(
@@ -63,8 +63,10 @@ def main() -> int:
     parser.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumulative, …)")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-gc", action="store_true", help="disable the garbage collector while profiling")
+    parser.add_argument("--default-gc", action="store_true", help="Python's GC settings, not `warroom run`'s")
     parser.add_argument("--output", help="also save the raw profile here (for snakeviz, gprof2dot…)")
     args = parser.parse_args()
+    bench.SETTINGS["gc"] = "default" if args.default_gc else "tuned"
     profiler = cProfile.Profile()
     with tempfile.TemporaryDirectory(prefix="warroom-profile-") as tmp:
         asyncio.run(scenario(args.scenario, args.n, args.entries, Path(tmp), profiler, no_gc=args.no_gc))

@@ -12,10 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from . import queries
-from .app import InstalledAdapters, Warroom
+from .app import InstalledAdapters, Warroom, require_database
 from .config import Config, ConfigError, load_config
 from .errors import NotFound
 from .plugin_cli import add_plugin_commands
@@ -79,10 +77,31 @@ def _load(path: Path | None) -> Config:
     return load_config(path, adapter_models=InstalledAdapters())
 
 
+GC_GENERATION_0 = 10_000
+
+
+def tune_gc() -> None:
+    """Garbage-collector settings for a long-running Warroom; call once startup is done.
+
+    Imports, config, SQLAlchemy and the migrations leave about 100k long-lived objects that every
+    full collection would walk again: ``freeze`` moves them out of the collector's sight (after a
+    ``collect``, so no garbage is frozen with them). Each message allocates many short-lived
+    objects, most freed by reference counting, so a larger generation 0 (10,000 net allocations
+    instead of Python's 700) means far fewer collections, each still short (about 0.2 ms).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_GENERATION_0, 10, 10)
+
+
 def _run(config: Config, _args: argparse.Namespace) -> int:
     async def run() -> None:
         app = Warroom(config)
         app.add_configured_adapters()
+        # Long-lived startup objects need no rescanning; each message makes many short-lived ones.
+        tune_gc()
         await app.run()
 
     asyncio.run(run())
@@ -112,10 +131,7 @@ def _plugins(config: Config, _args: argparse.Namespace) -> int:
 @contextmanager
 def _existing(config: Config) -> Iterator[Warroom]:
     """Open an existing database for reading; never create one where a path was mistyped."""
-    url = make_url(config.database_url)
-    database = url.database or ""
-    if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).is_file():
-        raise NotFound(f"There is no Warroom database at {url.database}. Check --config or WARROOM_DATABASE_URL.")
+    require_database(config)
     app = Warroom(config)
     try:
         yield app

@@ -21,6 +21,9 @@ KEYS = (
     "log_p50_us_many_incidents",
     "flat_ratio",
     "commit_before_reply_checked",
+    "declare_p50_us_shared",
+    "declare_p50_us_distinct",
+    "declare_shared_ratio",
 )
 
 
@@ -36,4 +39,6 @@ def test_quick_benchmark_reports_every_number() -> None:
     assert results["commit_before_reply_violations"] == 0
     assert results["timeline_entries"] >= results["sizes"]["entries"]
     assert results["incidents_open"] == results["sizes"]["incidents"]
+    assert results["declare_open_sharing_word"] == results["sizes"]["incidents"]
+    assert results["gc"] == "tuned"
     assert set(results["targets"]) <= set(results)

@@ -70,9 +70,10 @@ async def test_the_outcome_is_said_once_per_place(warroom: HarnessFactory) -> No
         "✅ Approved by carol: restart db-1 — @alice, go ahead."
     ]
     await h.say("/incident ask restart db-2", user="alice", channel=channel)
-    assert await h.say("/incident reject 2 wait for the backup", user="carol") == [
-        "❌ Rejected by carol: restart db-2 — wait for the backup — @alice, hold off."
-    ] * 2
+    assert (
+        await h.say("/incident reject 2 wait for the backup", user="carol")
+        == ["❌ Rejected by carol: restart db-2 — wait for the backup — @alice, hold off."] * 2
+    )
     assert [s.conversation for s in h.adapter.sent[-2:]] == [h.lobby, channel]
 
 

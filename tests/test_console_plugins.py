@@ -34,8 +34,15 @@ def run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProc
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
     env["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run(
-        [sys.executable, "-m", "warroom.core.cli", *args], input=stdin, capture_output=True, text=True,
-        encoding="utf-8", cwd=tmp_path, env=env, timeout=120, check=False,
+        [sys.executable, "-m", "warroom.core.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 

@@ -114,8 +114,7 @@ def resolve(ctx: CommandContext) -> None:
     elapsed = ctx.tx.at - incident.declared_at
     took = f"after {duration(elapsed)}" if elapsed >= timedelta(minutes=1) else "within a minute"
     ctx.reply(
-        f"✅ {incident.reference} resolved {took} (#{seq}). Thank you all. "
-        f"Write the post-mortem while it is fresh."
+        f"✅ {incident.reference} resolved {took} (#{seq}). Thank you all. Write the post-mortem while it is fresh."
     )
 
 

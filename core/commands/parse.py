@@ -25,32 +25,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
-from typing import NamedTuple
 
+from ..config_types import parse_duration
 from .describe import INCIDENT_FLAG, command_help, flags_of, help_text, placeholder, usage
 from .spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
+from .tokens import DASHES, Token, clip, tokenize
 
 __all__ = ["Registry", "Token", "command_help", "help_text", "parse", "tokenize", "usage"]
 
-_DOUBLE = '"“”„'
-_SINGLE = "'‘’"
-_QUOTES = _DOUBLE + _SINGLE
-_DASHES = ("-", "—")
-_MAX_DURATION = int(timedelta(days=30).total_seconds())
 _INT_RE = re.compile(r"[+-]?([0-9]+)")
 _INCIDENT_RE = re.compile(r"(?:inc-?|#)?([0-9]+)", re.IGNORECASE)
-_DURATION_RE = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.IGNORECASE)
-_UNIT_SECONDS = (86400, 3600, 60, 1)
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]")
-# The fast path: a line where no quote can open is just its runs of non-space characters.
-# (``\s``, ``str.split`` and ``str.isspace`` agree on every code point, so both paths split alike.)
-_ANY_QUOTE = re.compile(f"[{_QUOTES}]")
-_QUOTE_OPENS = re.compile(f"(?<!\\S)[{_QUOTES}]|=[{_QUOTES}]")  # at a word's start, or after an `=`
-_SPACE = re.compile(r"\s")
-_WORD = re.compile(r"\S+")
-_IN_DOUBLE = re.compile(f"[{_DOUBLE}\\\\]")  # what can end or escape inside double quotes
-_IN_SINGLE = re.compile(f"[{_SINGLE}]")
 
 
 class Registry:
@@ -121,113 +106,12 @@ class _Plan:
         self.text_at = len(params) - 1 if params and params[-1].kind is Kind.TEXT else -1
 
 
-class Token(NamedTuple):
-    """One word; ``start``/``end`` cover its quotes so TEXT params can slice the original line.
-
-    A named tuple: immutable and compared by value, and much cheaper to make than a frozen dataclass.
-    """
-
-    value: str
-    start: int
-    end: int
-    quoted: bool
-
-
-_new_token = tuple.__new__  # skips the generated __new__'s argument handling
-
-
-def tokenize(text: str) -> list[Token]:
-    if _ANY_QUOTE.search(text) is None or _QUOTE_OPENS.search(text) is None:
-        return _tokenize_plain(text)
-    return _tokenize_quoted(text)
-
-
-def _tokenize_plain(text: str) -> list[Token]:
-    """Every word unquoted: right only when no quote can open, which ``tokenize`` checks first.
-
-    ``str.split`` finds the words; each one's offset is its first occurrence after the previous
-    word, since only whitespace lies in between and a word holds none.
-    """
-    tokens: list[Token] = []
-    find = text.find
-    end = 0
-    for word in text.split():
-        start = find(word, end)
-        end = start + len(word)
-        tokens.append(_new_token(Token, (word, start, end, False)))
-    return tokens
-
-
-def _tokenize_quoted(text: str) -> list[Token]:
-    """The general tokenizer: right for any text. A quote opens only in a word that starts with one, or in a flag
-    with an ``=``; any other word is read as it is."""
-    tokens: list[Token] = []
-    search = _WORD.search
-    found = search(text)
-    while found is not None:
-        word = found[0]
-        if word[0] in _QUOTES or (word[0] in _DASHES and "=" in word):
-            token = _read_token(text, found.start())
-        else:
-            token = _new_token(Token, (word, found.start(), found.end(), False))
-        tokens.append(token)
-        found = search(text, token.end)
-    return tokens
-
-
-def _read_token(text: str, start: int) -> Token:
-    end = _word_end(text, start)
-    quote_at = start if text[start] in _QUOTES else -1
-    if quote_at < 0 and text[start] in _DASHES:
-        # `--owner="Ana Lima"`: a quote may also open right after a flag's first `=`.
-        equals = text.find("=", start, end)
-        quote_at = equals + 1 if 0 <= equals < end - 1 and text[equals + 1] in _QUOTES else -1
-    if quote_at < 0:
-        return _new_token(Token, (text[start:end], start, end, False))
-    inner, after = _read_quoted(text, quote_at)
-    end = _word_end(text, after)  # `"a b",c` is one word: a b,c
-    return _new_token(Token, (text[start:quote_at] + inner + text[after:end], start, end, True))
-
-
-def _word_end(text: str, i: int) -> int:
-    space = _SPACE.search(text, i)
-    return len(text) if space is None else space.start()
-
-
-def _read_quoted(text: str, open_at: int) -> tuple[str, int]:
-    """The unquoted value and the index after the closing quote.
-
-    A quote followed by a letter or digit is an apostrophe, not a close, so
-    ``'it's down'`` and ``"it's slow", said ops`` read the way people meant.
-    """
-    double = text[open_at] in _DOUBLE
-    special = (_IN_DOUBLE if double else _IN_SINGLE).search  # the next quote (or backslash) to look at
-    out: list[str] = []
-    i = open_at + 1
-    found = special(text, i)
-    while found is not None:
-        at = found.start()
-        after = text[at + 1] if at + 1 < len(text) else ""
-        if text[at] == "\\":
-            if after and after in _DOUBLE + "\\":
-                out += (text[i:at], after)
-                i = at + 2
-            else:
-                out.append(text[i : at + 1])
-                i = at + 1
-        elif not after.isalnum():  # also at the end of the text
-            out.append(text[i:at])
-            return "".join(out), at + 1
-        else:
-            out.append(text[i : at + 1])
-            i = at + 1
-        found = special(text, i)
-    raise UsageError(f"unterminated quote in “{_clip(text[open_at:])}”: add the closing quote.")
-
-
 def parse(text: str, registry: Registry) -> ParsedCommand:
     """Parse ``text``, the line after the command prefix; every mistake is a UsageError."""
-    tokens = tokenize(text)
+    return _parse_tokens(text, tokenize(text), registry)
+
+
+def _parse_tokens(text: str, tokens: list[Token], registry: Registry) -> ParsedCommand:
     if not tokens:
         raise UsageError("Which command?")
     found = registry._match([token.value for token in tokens[: registry._longest]])
@@ -244,7 +128,7 @@ def _unknown_command(tokens: list[Token], registry: Registry) -> UsageError:
         names = ", ".join(f"“{spec.name}”" for spec in family)
         return UsageError(f"“{first}” needs one more word: {names}.")
     word = f"{first} {tokens[1].value}" if family else first
-    message = f"I don't know the command “{_clip(word)}”."
+    message = f"I don't know the command “{clip(word)}”."
     # "tsk add" is best matched whole, "delcare the outage" by its first word.
     tries = [f"{first} {tokens[1].value}", first] if len(tokens) > 1 else [first]
     close = [m for t in tries for m in difflib.get_close_matches(t.lower(), registry.names(), n=1)]
@@ -324,7 +208,7 @@ class _Binder:
             return flag
         if quiet:
             raise UsageError("no such flag", self.spec)
-        message = f"“{self.spec.name}” has no flag {_clip(written)}."
+        message = f"“{self.spec.name}” has no flag {clip(written)}."
         options = [f"--{name}" for name in self.long] + [f"-{short}" for short in self.short]
         close = difflib.get_close_matches(written.lower(), options, n=1)
         if close:
@@ -385,14 +269,14 @@ class _Binder:
                 raise UsageError(f"{needs}: {param.help}." if param.help else f"{needs}.", self.spec)
         if i < len(tokens):
             extra = " ".join(token.value for token in tokens[i:])
-            message = f"Too many words for “{self.spec.name}”: I don't know what to do with “{_clip(extra)}”."
+            message = f"Too many words for “{self.spec.name}”: I don't know what to do with “{clip(extra)}”."
             if any(param.kind is Kind.WORD for param in self.spec.params):
                 message += " Put quotes around a value that has spaces."
             raise UsageError(message, self.spec)
 
 
 def _is_flag(raw: str) -> bool:
-    return raw.startswith(_DASHES) and len(raw) > 1 and raw != "--" and not _NEGATIVE_NUMBER.match(raw)
+    return raw.startswith(DASHES) and len(raw) > 1 and raw != "--" and not _NEGATIVE_NUMBER.match(raw)
 
 
 def _split_words(raw: str) -> list[str]:
@@ -412,7 +296,7 @@ def _convert(kind: Kind, raw: str, label: str, choices: tuple[str, ...], spec: C
 
 def _int(raw: str) -> int:
     if not _INT_RE.fullmatch(raw):
-        raise ValueError(f"must be a whole number, not “{_clip(raw)}”.")
+        raise ValueError(f"must be a whole number, not “{clip(raw)}”.")
     if len(raw) > 19:  # also keeps int() away from its digit limit
         raise ValueError("is too large.")
     return int(raw)
@@ -421,30 +305,14 @@ def _int(raw: str) -> int:
 def _person(raw: str) -> PersonToken:
     name = raw[1:].strip() if raw.startswith("@") else ""
     if not name:
-        raise ValueError(f"must be a mention like @alex, not “{_clip(raw)}”.")
+        raise ValueError(f"must be a mention like @alex, not “{clip(raw)}”.")
     return PersonToken(name)
-
-
-def _duration(raw: str) -> timedelta:
-    # A bare number is minutes: "remind 45" is what people type.
-    match = _DURATION_RE.fullmatch(f"{raw}m" if raw.isascii() and raw.isdigit() else raw)
-    parts = match.groups() if match else ()
-    if not any(parts):
-        raise ValueError(f"must be a duration like 30m, 1h30m or 2d, not “{_clip(raw)}”.")
-    if any(part and len(part) > 9 for part in parts):
-        raise ValueError("can be at most 30 days.")
-    seconds = sum(int(part) * unit for part, unit in zip(parts, _UNIT_SECONDS, strict=True) if part)
-    if seconds <= 0:
-        raise ValueError("must be longer than zero.")
-    if seconds > _MAX_DURATION:
-        raise ValueError("can be at most 30 days.")
-    return timedelta(seconds=seconds)
 
 
 def _incident(raw: str) -> int:
     match = _INCIDENT_RE.fullmatch(raw)
     if match is None or len(match.group(1)) > 9 or int(match.group(1)) == 0:
-        raise ValueError(f"must be an incident like INC-12, not “{_clip(raw)}”.")
+        raise ValueError(f"must be an incident like INC-12, not “{clip(raw)}”.")
     return int(match.group(1))
 
 
@@ -453,24 +321,20 @@ def _choose(value: str, choices: tuple[str, ...]) -> str:
         if choice.casefold() == value.casefold():
             return choice
     if choices:
-        raise ValueError(f"must be one of {', '.join(choices)}, not “{_clip(value)}”.")
+        raise ValueError(f"must be one of {', '.join(choices)}, not “{clip(value)}”.")
     return value
 
 
 _READERS: dict[Kind, Callable[[str], object]] = {
     Kind.INT: _int,
     Kind.PERSON: _person,
-    Kind.DURATION: _duration,
+    Kind.DURATION: parse_duration,
     Kind.INCIDENT: _incident,
 }
 
 
 def _key(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(word.lower() for word in words)
-
-
-def _clip(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_spec(spec: CommandSpec) -> None:

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("event_key", sa.String(), nullable=False),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_key"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "identity",
@@ -46,9 +47,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("platform", "user_id"),
     )
     with op.batch_alter_table("identity", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_identity_person_id"), ["person_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_identity_person_id"), ["person_id"], unique=False)
 
     op.create_table(
         "incident",
@@ -90,9 +89,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("platform", "conversation_id"),
     )
     with op.batch_alter_table("channelbinding", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_channelbinding_incident_id"), ["incident_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_channelbinding_incident_id"), ["incident_id"], unique=False)
 
     op.create_table(
         "incidentmember",
@@ -132,9 +129,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("roleassignment", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_role_current", ["incident_id", "role", "until"], unique=False
-        )
+        batch_op.create_index("ix_role_current", ["incident_id", "role", "until"], unique=False)
 
     op.create_table(
         "task",
@@ -184,11 +179,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("timeline_entry", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_timeline_key", ["incident_id", "key", "seq"], unique=False
+            "ix_timeline_key",
+            ["incident_id", "seq"],
+            unique=False,
+            sqlite_where=sa.text('"key" IS 1'),
+            postgresql_where=sa.text("key IS true"),
         )
-        batch_op.create_index(
-            "ix_timeline_kind", ["incident_id", "kind", "seq"], unique=False
-        )
+        batch_op.create_index("ix_timeline_kind", ["incident_id", "kind", "seq"], unique=False)
 
 
 def downgrade() -> None:
