@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table, bindparam, insert, update
+from sqlalchemy import Column, DateTime, Engine, Table, bindparam, insert, update
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any] | None
 
@@ -58,6 +59,7 @@ class Database:
             self._connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         self._cursor = self._connection.cursor()
         self._prepared: dict[object, _Prepared] = {}
+        self._datetime_processors: dict[str, Processor] = {}
         self._returning = self.dialect.name != "sqlite"
         dbapi = self.dialect.dbapi
         assert dbapi is not None
@@ -138,16 +140,50 @@ class Database:
             prepared = self._prepare(cache_key, statement, ())
         return prepared
 
+    def _bind_processor(self, type_: TypeEngine[Any]) -> Processor:
+        """The type's bind processor; datetime ones are shared per type and remember their last value.
+
+        Converting a timezone-aware datetime (SQLModel's ``DateTime`` decorator, then the dialect's
+        formatting) costs about 1.4 µs, and the same timestamp goes into the processed event and the
+        timeline entry of every command.
+        """
+        processor: Processor = type_.dialect_impl(self.dialect).bind_processor(self.dialect)
+        if processor is None or not _is_datetime(type_):
+            return processor
+        family = f"{type(type_).__module__}.{type(type_).__qualname__}:{type_!r}"
+        shared = self._datetime_processors.get(family)
+        if shared is None:
+            shared = self._datetime_processors[family] = _remember_last(processor)
+        return shared
+
     def _prepare(self, cache_key: object, statement: Any, selected: tuple[Any, ...]) -> _Prepared:
         compiled = statement.compile(dialect=self.dialect)
-        bind = {
-            name: p.type.dialect_impl(self.dialect).bind_processor(self.dialect) for name, p in compiled.binds.items()
-        }
+        bind = {name: self._bind_processor(p.type) for name, p in compiled.binds.items()}
         result = [column.type.dialect_impl(self.dialect).result_processor(self.dialect, None) for column in selected]
         prepared = _Prepared(compiled, bind, result)
         self._prepared[cache_key] = prepared
         return prepared
 
 
+def _remember_last(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``processor`` with its last result kept: a command writes its one timestamp to several rows."""
+    last_value: Any = None
+    last_result: Any = None
+
+    def process(value: Any) -> Any:
+        nonlocal last_value, last_result
+        if value is not last_value:  # datetimes are immutable, and the kept one cannot be freed and reused
+            last_result = processor(value)
+            last_value = value
+        return last_result
+
+    return process
+
+
 def _bind(column: Column[Any], name: str) -> Any:
     return bindparam(name, type_=column.type)
+
+
+def _is_datetime(type_: TypeEngine[Any]) -> bool:
+    """A DateTime column type, directly or under a TypeDecorator (SQLModel's ``UTCDateTime``)."""
+    return isinstance(getattr(type_, "impl_instance", type_), DateTime)

@@ -45,7 +45,8 @@ class Inbound:
         self._prefixes = tuple(sorted((p.lower() for p in config.commands.prefixes), key=len, reverse=True))
 
     async def __call__(self, event: InboundEvent) -> None:
-        await self.engine.submit(
+        # Engine.enqueue's future directly: the same as awaiting Engine.submit, one coroutine fewer per event.
+        await self.engine.enqueue(
             partial(self._handle, event), key=event_key(event), reply_to=event.conversation, at=event.at
         )
 

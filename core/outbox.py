@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -32,7 +33,12 @@ class Outbound:
 class Outbox:
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
-        self._queue: asyncio.Queue[tuple[Outbound, _Then]] = asyncio.Queue()
+        # A deque and one waiter instead of asyncio.Queue: the worker is the only consumer, so a put
+        # needs no getter future, and join() is replaced by ``_idle`` (set while nothing is queued or sending).
+        self._queue: deque[tuple[Outbound, _Then]] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._idle: asyncio.Event | None = None
+        self._sending = False
         self._worker: asyncio.Task[None] | None = None
 
     def put(self, outbound: Outbound) -> asyncio.Future[MessageRef | None]:
@@ -49,32 +55,47 @@ class Outbox:
         """
         if self._worker is None:
             self._worker = asyncio.create_task(self._run(), name=f"outbox-{self.adapter.platform}")
-        self._queue.put_nowait((outbound, then))
+        self._queue.append((outbound, then))
+        wakeup = self._wakeup
+        if wakeup is not None:
+            self._wakeup = None
+            if not wakeup.done():
+                wakeup.set_result(None)
 
     async def close(self) -> None:
+        """Wait until everything queued was sent (or failed), then stop the worker."""
         if self._worker is not None:
-            await self._queue.join()
+            while self._queue or self._sending:
+                self._idle = self._idle or asyncio.Event()
+                await self._idle.wait()
             self._worker.cancel()
             self._worker = None
 
     async def _run(self) -> None:
+        queue = self._queue
+        loop = asyncio.get_running_loop()
         while True:
-            outbound, then = await self._queue.get()
+            while not queue:
+                if self._idle is not None:
+                    self._idle.set()
+                    self._idle = None
+                self._wakeup = loop.create_future()
+                await self._wakeup
+            outbound, then = queue.popleft()
+            self._sending = True
             try:
-                ref = await self._post(outbound)
+                if outbound.replaces is None:  # inline rather than a helper coroutine: one coroutine less per reply
+                    ref = await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
+                else:
+                    await self.adapter.edit(outbound.replaces, outbound.message)
+                    ref = outbound.replaces
             except Exception as error:  # a platform failure must not stop later replies
                 log.exception("sending to %s failed", outbound.conversation)
                 then(None, error)
             else:
                 then(ref, None)
             finally:
-                self._queue.task_done()
-
-    async def _post(self, outbound: Outbound) -> MessageRef | None:
-        if outbound.replaces is None:
-            return await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
-        await self.adapter.edit(outbound.replaces, outbound.message)
-        return outbound.replaces
+                self._sending = False
 
 
 def _settle(sent: asyncio.Future[MessageRef | None], ref: MessageRef | None, error: Exception | None) -> None:

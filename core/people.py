@@ -43,13 +43,22 @@ class People:
         self._admins = admins
         self._by_identity: dict[tuple[str, str], int] = {}
         self._names: dict[int, str] = {}
+        # Actors are immutable, so one per (platform, user id, display name) is reused: building the frozen
+        # dataclass and the admin key costs more than this lookup, on every command and captured message.
+        self._actors: dict[tuple[str, str, str], Actor] = {}
 
     def forget(self) -> None:
         self._by_identity.clear()
         self._names.clear()
+        self._actors.clear()
 
     def actor(self, user: UserRef, at: datetime) -> Actor:
-        return Actor(self.person_id(user, at), user, user.key in self._admins)
+        cache_key = (user.platform, user.id, user.display)
+        actor = self._actors.get(cache_key)
+        if actor is None:
+            actor = Actor(self.person_id(user, at), user, user.key in self._admins)
+            self._actors[cache_key] = actor
+        return actor
 
     def person_id(self, user: UserRef, at: datetime) -> int:
         cache_key = (user.platform, user.id)
