@@ -26,6 +26,7 @@ class Capabilities:
     edit: bool = False
     pin: bool = False
     direct_message: bool = False
+    invite: bool = False  # bring a person into an existing channel (see Adapter.invite)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,11 @@ class Adapter(Protocol):
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         """Replace a message Warroom posted (a decided confirmation loses its buttons);
         only called when ``capabilities.edit``."""
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        """Let ``user`` into an incident's channel opened earlier (a private one admits only who was there
+        when it was created); only called when ``capabilities.invite``, with a user of this platform.
+        Inviting someone who is already in must succeed quietly."""
 
 
 class AdapterState(Protocol):

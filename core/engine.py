@@ -26,7 +26,7 @@ from .events import DomainEvent
 from .messages import Message, Tone
 from .models_support import POSTED
 from .outbox import Outbound, Outbox
-from .refs import ConversationRef, MessageRef
+from .refs import ConversationRef, MessageRef, UserRef
 from .service import IncidentService
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,17 @@ class Transaction:
             key = f"{self.key}:{len(self.replies)}"
             self.replies.append(Outbound(message.conversation, replacement, key, replaces=message))
 
+    def invite(self, conversation: ConversationRef, user: UserRef) -> bool:
+        """Let ``user`` into ``conversation`` after commit, in order with the replies, where the platform can
+        (``capabilities.invite``) and ``user`` is someone on that platform; False when nothing was queued.
+        A failed invitation is logged by the outbox, like a failed reply."""
+        platform = conversation.platform
+        if user.platform != platform or not self.capabilities(platform).invite:
+            return False
+        key = f"{self.key}:{len(self.replies)}"
+        self.replies.append(Outbound(conversation, _NO_MESSAGE, key, invite=user))
+        return True
+
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this job is committed; the job's submitter waits for it."""
         self.followups.append(work)
@@ -68,6 +79,7 @@ class Transaction:
 
 Job = Callable[[Transaction], Any]
 _NO_CAPABILITIES = Capabilities()
+_NO_MESSAGE = Message.plain("")  # what an invitation carries in place of a message: nothing is posted
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from functools import partial
 
 from .adapter import Adapter
 from .messages import Message
-from .refs import ConversationRef, MessageRef
+from .refs import ConversationRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
 _Then = Callable[[MessageRef | None, Exception | None], None]
@@ -28,6 +28,7 @@ class Outbound:
     key: str
     remember: str = ""  # record the posted message under this key (see Transaction.reply)
     replaces: MessageRef | None = None  # edit this earlier message instead of posting
+    invite: UserRef | None = None  # let this person into the conversation instead of posting (``message`` unused)
 
 
 class Outbox:
@@ -84,13 +85,21 @@ class Outbox:
             outbound, then = queue.popleft()
             self._sending = True
             try:
-                if outbound.replaces is None:  # inline rather than a helper coroutine: one coroutine less per reply
+                # Inline rather than a helper coroutine: one coroutine less per reply.
+                ref: MessageRef | None
+                if outbound.invite is not None:
+                    await self.adapter.invite(outbound.conversation, outbound.invite)
+                    ref = None
+                elif outbound.replaces is None:
                     ref = await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
                 else:
                     await self.adapter.edit(outbound.replaces, outbound.message)
                     ref = outbound.replaces
             except Exception as error:  # a platform failure must not stop later replies
-                log.exception("sending to %s failed", outbound.conversation)
+                if outbound.invite is not None:
+                    log.exception("inviting %s to %s failed", outbound.invite.key, outbound.conversation)
+                else:
+                    log.exception("sending to %s failed", outbound.conversation)
                 then(None, error)
             else:
                 then(ref, None)

@@ -48,3 +48,10 @@ def require_may_assign(actor: Actor, incident: IncidentState, role: str) -> None
     if incident.roles.get(COMMANDER) == actor.person_id:
         return
     raise Denied(f"The {role} role on {incident.reference} is held; only its holder or the commander can hand it over.")
+
+
+def require_member(actor: Actor, incident: IncidentState, what: str) -> None:
+    """Bringing people in is for those already working the incident (its commander is one of them)."""
+    if actor.person_id in incident.members or actor.admin:
+        return
+    raise Denied(f"Only people working on {incident.reference} can {what}; join its channel or ask its commander.")

@@ -1,7 +1,10 @@
-"""Opening an incident's own channel: the first action of every incident.
+"""Opening an incident's own channel, the first action of every incident, and letting people in later.
 
 Channel creation is a network call on real platforms, so it runs after the
 declaration is committed, and the binding is written by a second job.
+A channel admits only who was there when it opened (on a private incident,
+the declarer); :func:`invite_to_channels` brings in a person given a role or
+invited later, on every platform where they have an identity.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import logging
 import re
 from functools import partial
 
+from . import queries
 from .adapter import ChannelSpec
 from .engine import Engine, Transaction
 from .refs import ConversationRef, UserRef
@@ -21,6 +25,28 @@ log = logging.getLogger(__name__)
 def channel_name(prefix: str, incident_id: int, title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].rstrip("-")
     return f"{prefix}-{incident_id}" + (f"-{slug}" if slug else "")
+
+
+def invite_to_channels(
+    tx: Transaction, incident_id: int, person_id: int, *, present_in: ConversationRef | None = None
+) -> list[ConversationRef]:
+    """Queue invitations for ``person_id`` to each of the incident's channels on the platforms they use
+    (after commit, where the platform can invite); ``present_in`` is a channel they are known to be in.
+    Returns the channels an invitation was queued for."""
+    users = tx.service.people.refs(person_id)
+    invited = []
+    for platform, conversation_id, name in queries.channels(tx.service.db, incident_id):
+        channel = ConversationRef(platform, conversation_id, name)
+        if channel == present_in:
+            continue
+        if any([tx.invite(channel, user) for user in users if user.platform == platform]):
+            invited.append(channel)
+    return invited
+
+
+def channel_list(channels: list[ConversationRef]) -> str:
+    """``#inc-1-a, #inc-1-b``: channels as people see them, for replies."""
+    return ", ".join(f"#{channel.name or channel.id}" for channel in channels)
 
 
 class Spaces:

@@ -34,6 +34,7 @@ FULL = Capabilities(
     edit=True,
     pin=True,
     direct_message=True,
+    invite=True,
 )
 
 
@@ -68,6 +69,7 @@ class FakeAdapter:
     opened: list[ChannelSpec] = field(default_factory=list)
     fail_sends: bool = False
     edits: list[tuple[MessageRef, Message]] = field(default_factory=list)
+    invites: list[tuple[ConversationRef, UserRef]] = field(default_factory=list)
 
     async def start(self, sink: Sink) -> None:
         return None
@@ -84,6 +86,9 @@ class FakeAdapter:
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         self.edits.append((message, replacement))
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        self.invites.append((conversation, user))
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         self.opened.append(spec)

@@ -43,7 +43,7 @@ class ChannelDirectory(Protocol):
 
 class ConsoleAdapter:
     platform = "console"
-    capabilities = Capabilities(create_channel=True, private_channel=True)
+    capabilities = Capabilities(create_channel=True, private_channel=True, invite=True)
     Settings = ConsoleSettings
 
     def __init__(
@@ -100,6 +100,10 @@ class ConsoleAdapter:
         """A terminal cannot change what it printed, so an edit is shown as an update of that message."""
         body = replacement.plain_text().replace("\n", "\n    ")
         self._print(f"[#{message.conversation.name or message.conversation.id}] Warroom (update): {body}")
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        """A terminal has no membership (anyone may ``:join`` any channel): say what would have happened."""
+        self._print(f"({user.display or user.id} was invited to #{conversation.name or conversation.id})")
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         channel = _channel(spec.name)

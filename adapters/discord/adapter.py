@@ -23,9 +23,9 @@ from warroom.core.commands.context import CommandSet
 from warroom.core.config import Config, ConfigError
 from warroom.core.events import InboundEvent
 from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef, MessageRef
+from warroom.core.refs import ConversationRef, MessageRef, UserRef
 
-from .channels import ChannelMaker
+from .channels import ChannelMaker, admit
 from .connection import Handler, Health, login, new_client, sync_commands
 from .cursors import Cursors
 from .inbound import FindUser, button_event, command_event, mentioned_ids, message_event, reaction_event
@@ -49,7 +49,9 @@ class DiscordHost(AdapterHost, Protocol):
 
 class DiscordAdapter:
     platform = PLATFORM
-    capabilities = Capabilities(create_channel=True, private_channel=True, buttons=True, reactions=True, edit=True)
+    capabilities = Capabilities(
+        create_channel=True, private_channel=True, buttons=True, reactions=True, edit=True, invite=True
+    )
     Settings = DiscordSettings
 
     def __init__(self, settings: DiscordSettings, host: DiscordHost) -> None:
@@ -172,6 +174,22 @@ class DiscordAdapter:
         await self._cursors.track(channel.id)
         return ConversationRef(PLATFORM, str(channel.id), channel.name)
 
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        """Let ``user`` see a private incident channel (a member overwrite); public channels are open to all."""
+        if not (conversation.id.isdigit() and user.id.isdigit()):
+            return
+        reason = f"Warroom: {user.display or user.id} invited to the incident"
+        try:
+            if await admit(self.client, int(conversation.id), int(user.id), reason):
+                log.info("let %s into #%s", user.id, conversation.name or conversation.id)
+        except discord.Forbidden:
+            log.warning(
+                "Discord refused to let %s into #%s: give the bot the Manage Roles permission "
+                "(it writes a member permission overwrite on private incident channels)",
+                user.display or user.id,
+                conversation.name or conversation.id,
+            )
+
     # --- connection --------------------------------------------------------------------------
 
     def _new_client(self) -> discord.Client:
@@ -273,7 +291,7 @@ class DiscordAdapter:
         self._interactions.begin(interaction, deferred)
         try:
             prefix = self._host.config.commands.prefixes[0]
-            people = await self._people(invocation.text) if invocation.text else self.client.get_user
+            people = await self._people(invocation.text or " ".join(invocation.argv))
             await self._deliver(command_event(interaction, invocation, prefix, people))
         finally:
             await deferred
@@ -281,7 +299,7 @@ class DiscordAdapter:
                 await _acknowledge(interaction, interaction.delete_original_response())
 
     async def _people(self, text: str) -> FindUser:
-        """Text typed into ``/incident more`` names people by id only: look up those the bot has not met."""
+        """Typed text (``/incident more``, a text option) names people by id only: look up those not met yet."""
         met: dict[int, discord.abc.User] = {}
         for user_id in mentioned_ids(text):
             if self.client.get_user(user_id) is None:

@@ -1,14 +1,16 @@
-"""Opening an incident's text channel in the configured category.
+"""Opening an incident's text channel in the configured category, and letting people in later.
 
 A private incident's channel is hidden from @everyone and opened to the
 declarer, the members the core names and the bot itself (an @everyone deny
-would otherwise lock the bot out of its own channel).
+would otherwise lock the bot out of its own channel). Someone invited later
+gets the same member overwrite as the declarer; a public channel needs none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Final, Literal
 
 import discord
 from warroom.core.adapter import ChannelSpec
@@ -18,12 +20,33 @@ log = logging.getLogger(__name__)
 NAME_LIMIT = 100
 TOPIC_LIMIT = 1024
 REASON_LIMIT = 512
+MEMBER_OVERWRITE: Final[Literal[1]] = 1  # Discord's overwrite type for a member (0 is a role)
 _RESPONDER = discord.PermissionOverwrite(
     view_channel=True, send_messages=True, read_message_history=True, add_reactions=True
 )
 _BOT = discord.PermissionOverwrite(
     view_channel=True, send_messages=True, read_message_history=True, embed_links=True, add_reactions=True
 )
+
+
+async def admit(client: discord.Client, channel_id: int, user_id: int, reason: str) -> bool:
+    """Give ``user_id`` a responder's member overwrite on a private incident channel; False when nothing
+    had to change (a public channel, or one they were let into already).
+
+    The overwrite is written by id, so it works for people the bot has not cached (discord.py's
+    ``set_permissions`` wants a cached Member); a channel not in the cache is treated as private.
+    """
+    channel = client.get_channel(channel_id)
+    if isinstance(channel, discord.abc.GuildChannel):
+        if channel.overwrites_for(channel.guild.default_role).view_channel is not False:
+            return False  # everyone may see it already
+        if channel.overwrites_for(discord.Object(user_id)).view_channel:
+            return False
+    allow, deny = _RESPONDER.pair()
+    await client.http.edit_channel_permissions(
+        channel_id, user_id, str(allow.value), str(deny.value), MEMBER_OVERWRITE, reason=reason[:REASON_LIMIT]
+    )
+    return True
 
 
 class ChannelMaker:

@@ -24,6 +24,7 @@ KEY = "📌"  # how the core is told "mark this as key", whatever emoji the serv
 CONFIRMATION_EMOJI = ("✅", "❌")
 CHAT_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 _USER = re.compile(r"<@!?(\d+)>")
+_PEOPLE = re.compile(r"(?:<@!?\d+>[\s,]*)+")
 _ROLE = re.compile(r"<@&(\d+)>")
 _CHANNEL = re.compile(r"<#(\d+)>")
 _EMOJI = re.compile(r"<a?:(\w+):\d+>")
@@ -99,7 +100,15 @@ def command_event(
     conversation = conversation_ref(interaction.channel)
     who, at, event_id = user_ref(interaction.user), interaction.created_at, str(interaction.id)
     if invocation.argv:
-        return CommandInvoked(event_id, conversation, who, at, argv=invocation.argv, mentions=invocation.mentions)
+        # A text option made only of people (``invite``'s further people) is read as mentions; other
+        # text options keep what was typed, as before.
+        mentions = dict(invocation.mentions)
+        argv = []
+        for word in invocation.argv:
+            written, found = readable(word, interaction.guild, find_user) if _PEOPLE.fullmatch(word) else (word, {})
+            argv.append(written)
+            mentions.update(found)
+        return CommandInvoked(event_id, conversation, who, at, argv=tuple(argv), mentions=mentions)
     text, mentions = readable(invocation.text.strip(), interaction.guild, find_user)
     text = text if text.lower().startswith(prefix.lower() + " ") else f"{prefix} {text}"
     return MessageReceived(event_id, conversation, who, at, text=text, mentions={**invocation.mentions, **mentions})

@@ -24,7 +24,7 @@ from aiohttp import ClientError
 from nio import AsyncClient, AsyncClientConfig, RoomSendResponse
 from warroom.core.adapter import AdapterHost, Capabilities, ChannelSpec, Sink
 from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef, MessageRef
+from warroom.core.refs import ConversationRef, MessageRef, UserRef
 
 from .inbound import Translator
 from .render import PLATFORM, Renderer
@@ -44,7 +44,9 @@ class MatrixError(RuntimeError):
 
 class MatrixAdapter:
     platform = PLATFORM
-    capabilities = Capabilities(create_channel=True, private_channel=True, threads=True, reactions=True, edit=True)
+    capabilities = Capabilities(
+        create_channel=True, private_channel=True, threads=True, reactions=True, edit=True, invite=True
+    )
     Settings = MatrixSettings
 
     def __init__(self, settings: MatrixSettings, host: AdapterHost) -> None:
@@ -116,6 +118,10 @@ class MatrixAdapter:
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         return await self._rooms.create(spec)
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        """Invite ``user`` to the incident's room, public or private (they join from their client)."""
+        await self._rooms.invite(conversation.id, user.id)
 
     def health(self) -> dict[str, Any]:
         receiver = self.receiver

@@ -2,7 +2,9 @@
 
 A public incident is a ``public_chat`` room published in the room directory,
 so anyone on the server can find and join it; a private one is an
-invite-only ``private_chat`` room that is never listed.
+invite-only ``private_chat`` room that is never listed. People brought in
+later (a role, ``invite``) are invited to either kind: on a public room the
+invitation is what puts the room in front of them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from nio import (
     JoinResponse,
     RoomCreateResponse,
     RoomGetVisibilityResponse,
+    RoomInviteResponse,
     RoomPreset,
     RoomPutStateResponse,
     RoomVisibility,
@@ -89,6 +92,21 @@ class Rooms:
             log.info("matrix: joined %s, invited by %s", room_id, inviter)
         else:
             log.warning("matrix: could not join %s (invited by %s): %s", room_id, inviter, response)
+
+    async def invite(self, room_id: str, user_id: str) -> None:
+        """Invite ``user_id``; someone already in the room or invited is left alone."""
+        room = self._client.rooms.get(room_id)
+        if user_id == self._settings.user_id or (
+            room is not None and (user_id in room.users or user_id in room.invited_users)
+        ):
+            return
+        response = await self._client.room_invite(room_id, user_id)
+        if isinstance(response, RoomInviteResponse):
+            log.info("matrix: invited %s to %s", user_id, room_id)
+        elif "already in the room" in str(getattr(response, "message", "")):
+            log.info("matrix: %s is already in %s", user_id, room_id)
+        else:
+            raise RoomError(f"the homeserver did not invite {user_id} to {room_id}: {response}")
 
     def _invitees(self, spec: ChannelSpec) -> list[str]:
         found = [member.id for member in spec.members if member.platform == PLATFORM]

@@ -51,6 +51,9 @@ class TeamsAdapter:
             buttons=True,
             reactions=True,
             edit=True,
+            # No invite: a thread has no membership of its own (whoever sees the incidents channel sees it),
+            # and adding someone to a Graph private channel (POST …/channels/{id}/members) is not built.
+            invite=False,
         )
         self._references = References(host.adapter_state(PLATFORM))
         manager, auth = sdk.connections(settings)

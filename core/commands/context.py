@@ -10,9 +10,9 @@ from ..errors import Invalid
 from ..events import InboundEvent
 from ..messages import Message, Tone
 from ..people import Actor
-from ..refs import UserRef
+from ..refs import ConversationRef, UserRef
 from ..service import IncidentService
-from ..spaces import Spaces
+from ..spaces import Spaces, invite_to_channels
 from ..state import IncidentState
 from .parse import Registry
 from .spec import CommandSpec, PersonToken
@@ -104,6 +104,13 @@ class CommandContext:
             return incident
         return self.service.visible(self.actor, incident_id)
 
+    def bring_in(self, incident: IncidentState, person_id: int) -> list[ConversationRef]:
+        """Make ``person_id`` a member and invite them to the incident's channels (after commit, where the
+        platform can); a private channel admits only who was there when it opened. Returns those channels."""
+        self.service.join(incident, person_id, self.tx.at)
+        present = self.event.conversation if person_id == self.actor.person_id else None
+        return invite_to_channels(self.tx, incident.id, person_id, present_in=present)
+
     def text(self, name: str) -> str:
         value = self.args.get(name)
         return value if isinstance(value, str) else ""
@@ -112,7 +119,11 @@ class CommandContext:
         """Resolve a ``@mention`` argument to a person, creating them on first sight."""
         token = self.args[name]
         assert isinstance(token, PersonToken)
-        user = self.mentions.get(token.name)
+        return self.mentioned(token.name)
+
+    def mentioned(self, name: str) -> int:
+        """The person a ``@name`` in this command stands for (``name`` without the ``@``)."""
+        user = self.mentions.get(name)
         if user is None:
-            raise Invalid(f"I can't tell who “@{token.name}” is. Mention them so your chat app links the name.")
+            raise Invalid(f"I can't tell who “@{name}” is. Mention them so your chat app links the name.")
         return self.service.people.person_id(user, self.tx.at)

@@ -8,6 +8,7 @@ from .. import queries
 from ..errors import Invalid
 from ..permissions import can_see
 from ..render import ago, brief_message, duration, headline, status_message
+from ..spaces import channel_list
 from ..state import COMMANDER
 from .context import CommandContext, CommandSet
 from .spec import CommandSpec, Flag, Kind, Param
@@ -165,7 +166,9 @@ def _assign(ctx: CommandContext, role: str, person_id: int) -> None:
     seq = ctx.service.assign_role(ctx.actor, incident, role, person_id, ctx.tx.at, ctx.source())
     name = ctx.service.people.name(person_id)
     description = ctx.service.config.role_descriptions()[role]
-    ctx.reply(f"{name} is now the {role} of {incident.reference} (#{seq}). {description}")
+    invited = ctx.bring_in(incident, person_id)  # a role holder must be able to reach the channel
+    where = f" I invited them to {channel_list(invited)}." if invited and incident.private else ""
+    ctx.reply(f"{name} is now the {role} of {incident.reference} (#{seq}). {description}{where}")
 
 
 @commands.command(

@@ -39,7 +39,7 @@ def task_add(ctx: CommandContext) -> None:
     )
     incident.next_task = number + 1
     if owner is not None:
-        ctx.service.join(incident, owner, ctx.tx.at)
+        ctx.bring_in(incident, owner)
     owner_name = ctx.service.people.name(owner) if owner else ""
     text = f"Task {number} added: {ctx.text('title')}" + (f" (owner {owner_name})" if owner else "")
     seq = record_entry(ctx, "task", text, {"task": number, "event": "added", "owner_id": owner})
@@ -59,7 +59,7 @@ def task_assign(ctx: CommandContext) -> None:
     task = _task(ctx, incident.id)
     owner = ctx.person("person")
     ctx.service.db.update(TASKS, {"incident_id": incident.id, "number": task.number}, {"owner_id": owner})
-    ctx.service.join(incident, owner, ctx.tx.at)
+    ctx.bring_in(incident, owner)
     text = f"Task {task.number} assigned to {ctx.service.people.name(owner)}"
     seq = record_entry(ctx, "task", text, {"task": task.number, "event": "assigned", "owner_id": owner})
     ctx.reply(f"{text} (#{seq}).")

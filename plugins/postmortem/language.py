@@ -32,7 +32,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (rf"\bshould(?: have|{_A}ve) (?:known|checked|noticed|caught|seen|tested|asked)\b", HINDSIGHT),
     (rf"\bforgot to\b|\bforgotten to\b|\bdid(?:n{_A}t| not) bother\b|\bneglected to\b", SKIPPED),
 )
-_QUIET_KINDS = frozenset({"channel", "status", "severity", "role", "key", "attachment"})
+_QUIET_KINDS = frozenset({"channel", "status", "severity", "role", "invite", "key", "attachment"})
 _BOT = "Warroom"
 _CONTEXT = 50
 

@@ -241,9 +241,15 @@ class DiscordDriver:
             elif isinstance(value, timedelta):
                 value = f"{int(value.total_seconds())}s"
             elif isinstance(value, tuple):
-                value = ",".join(value)
+                value = ",".join(self._typed(word) for word in value)
             values.append({"type": option["type"], "name": option["name"], "value": value})
         return values
+
+    def _typed(self, word: str) -> str:
+        """A word in a text option: Discord's client writes an ``@mention`` picked there as ``<@id>``."""
+        if not _MENTION.fullmatch(word) or word[1:].lower() in _NOT_PEOPLE:
+            return word
+        return f"<@{self.fake.user(word[1:])['id']}>"
 
     def _ready(self) -> bool:
         if self._task is not None and self._task.done():

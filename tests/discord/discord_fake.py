@@ -82,6 +82,7 @@ class FakeDiscord:
         self._route("PATCH", r"/channels/(\d+)/messages/(\d+)", self._edit_message)
         self._route("GET", r"/channels/(\d+)/messages", self._history)
         self._route("POST", r"/guilds/(\d+)/channels", self._create_channel)
+        self._route("PUT", r"/channels/(\d+)/permissions/(\d+)", self._set_overwrite)
         self._route("POST", r"/interactions/(\d+)/([\w.-]+)/callback", self._callback)
         self._route("POST", r"/webhooks/(\d+)/([\w.-]+)", self._followup)
         self._route("PATCH", r"/webhooks/(\d+)/([\w.-]+)/messages/(\d+|@original)", self._edit_followup)
@@ -295,6 +296,16 @@ class FakeDiscord:
         channel.update(topic=body.get("topic"), permission_overwrites=body.get("permission_overwrites", []))
         self.gateway.dispatch("CHANNEL_CREATE", channel)
         return 201, channel
+
+    async def _set_overwrite(self, match: re.Match[str], body: Any, query: dict[str, str]) -> tuple[int, Any]:
+        channel = self.channels.get(match[1])
+        if channel is None:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        overwrite = {"id": match[2], "type": body["type"], "allow": body["allow"], "deny": body["deny"]}
+        kept = [o for o in channel["permission_overwrites"] if str(o["id"]) != match[2]]
+        channel["permission_overwrites"] = [*kept, overwrite]
+        self.gateway.dispatch("CHANNEL_UPDATE", channel)
+        return 204, None
 
     async def _callback(self, match: re.Match[str], body: Any, query: dict[str, str]) -> tuple[int, Any]:
         interaction = self.interactions.get(match[2])
