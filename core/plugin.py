@@ -37,6 +37,7 @@ from .messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Tex
 from .plugin_call import Call, PersonArg
 from .plugin_context import PluginContext
 from .queries import Entry
+from .render import duration
 from .views import IncidentView, PersonView, RoleSpell, TaskItem
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "TimelineEntryAdded",
     "Tone",
     "command",
+    "duration",
     "hook",
     "job",
 ]

@@ -21,11 +21,12 @@ from warroom.core.plugin import (
     Plugin,
     Text,
     command,
+    duration,
     hook,
     job,
 )
 
-from .draft import external_draft, internal_draft, read_record, span
+from .draft import external_draft, internal_draft, read_record
 from .render import DraftError
 from .settings import Settings
 
@@ -84,15 +85,15 @@ class Postmortem(Plugin):
         key = _plan_key(incident.id)
         if incident.resolved_at is None:
             call.save(key, {"delay": delay.total_seconds(), "at": None})
-            call.record("postmortem", f"Post-mortem review to be held {span(delay)} after resolution")
+            call.record("postmortem", f"Post-mortem review to be held {duration(delay)} after resolution")
             call.reply(
-                f"📅 I'll schedule the post-mortem review of {incident.reference} for {span(delay)} "
+                f"📅 I'll schedule the post-mortem review of {incident.reference} for {duration(delay)} "
                 f"after it is resolved, and say so here."
             )
             return
-        at, why = incident.resolved_at + delay, f"{span(delay)} after it was resolved"
+        at, why = incident.resolved_at + delay, f"{duration(delay)} after it was resolved"
         if at <= call.at:
-            at, why = call.at + delay, f"{span(delay)} from now: {span(delay)} after resolution has passed"
+            at, why = call.at + delay, f"{duration(delay)} from now: {duration(delay)} after resolution has passed"
         call.save(key, {"delay": delay.total_seconds(), "at": at.isoformat()})
         call.record("postmortem", f"Post-mortem review scheduled for {moment(at)}")
         incident_id = incident.id
@@ -114,7 +115,7 @@ class Postmortem(Plugin):
         if plan is None:
             offer = (
                 f"Schedule the post-mortem review? "
-                f"/incident postmortem review --in {span(self.settings.review_after).replace(' ', '')}"
+                f"/incident postmortem review --in {duration(self.settings.review_after).replace(' ', '')}"
             )
             await self.context.run(lambda call: call.post(event.incident_id, offer))
             return
@@ -126,7 +127,7 @@ class Postmortem(Plugin):
         await self.context.announce(
             event.incident_id,
             f"📅 Post-mortem review of {event.reference} scheduled for {moment(at)}, "
-            f"{span(at - event.at)} after resolution.",
+            f"{duration(at - event.at)} after resolution.",
             kind="postmortem",
             key=f"review-planned:{event.incident_id}:{at.isoformat()}",
         )
@@ -145,7 +146,7 @@ class Postmortem(Plugin):
         if incident.resolved_at is None:
             await self.context.save(key, {**plan, "at": None})  # reopened: plan again when it is resolved
             return
-        ago = span(self.context.clock.now() - incident.resolved_at)
+        ago = duration(self.context.clock.now() - incident.resolved_at)
         await self.context.announce(
             incident_id,
             f"🗓️ Time for the post-mortem review of {incident.reference} “{incident.title}” (resolved {ago} ago). "

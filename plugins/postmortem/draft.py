@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from warroom.core.plugin import Entry, IncidentView, PluginContext, RoleSpell, TaskItem
+from warroom.core.plugin import Entry, IncidentView, PluginContext, RoleSpell, TaskItem, duration
 
 from .language import Hint, Reviewer
 from .redact import SOMEONE, Redactor, role_wording
@@ -84,8 +84,8 @@ def milestones(incident: IncidentView) -> dict[str, Any]:
     return {
         "mitigated": mitigated,
         "resolved": resolved,
-        "time_to_mitigate": span(mitigated - incident.declared_at) if mitigated else None,
-        "time_to_resolve": span(resolved - incident.declared_at) if resolved else None,
+        "time_to_mitigate": duration(mitigated - incident.declared_at) if mitigated else None,
+        "time_to_resolve": duration(resolved - incident.declared_at) if resolved else None,
     }
 
 
@@ -162,16 +162,6 @@ def external_context(record: Record, settings: Settings) -> dict[str, Any]:
     texts = [context["title"], context["summary"], *(e["text"] for e in timeline), *context["prevention"]]
     context["wording"] = list(dict.fromkeys(m.group() for text in texts for m, _ in reviewer.phrases(text)))
     return context
-
-
-def span(delta: timedelta) -> str:
-    """``1d 2h``, ``1h 5m``, ``under a minute``: how long, at a glance."""
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 1:
-        return "under a minute"
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    return " ".join(f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n)
 
 
 def _facts(incident: IncidentView, times: Times, done: dict[str, Any]) -> dict[str, Any]:

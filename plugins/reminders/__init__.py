@@ -24,6 +24,7 @@ from warroom.core.plugin import (
     TimelineEntryAdded,
     Tone,
     command,
+    duration,
     hook,
     job,
 )
@@ -96,16 +97,16 @@ class Reminders(Plugin):
             self._snooze_for(call, incident, what, duration, snoozes)
 
     def _snooze_for(
-        self, call: Call, incident: IncidentView, what: str, duration: timedelta, snoozes: dict[str, datetime]
+        self, call: Call, incident: IncidentView, what: str, length: timedelta, snoozes: dict[str, datetime]
     ) -> None:
-        until = call.at + duration
+        until = call.at + length
         snoozes[what] = until
         self._save_snoozes(call, incident.id, snoozes)
         shown = messages.clock(self.settings, until, call.at)
         label = "All" if what == "all" else what.capitalize()
         call.record("snooze", f"{label} reminders snoozed until {shown}", {"what": what, "until": until.isoformat()})
         call.reply(
-            f"😴 {label} reminders are snoozed on {incident.reference} for {messages.span(duration)} (until {shown}). "
+            f"😴 {label} reminders are snoozed on {incident.reference} for {duration(length)} (until {shown}). "
             f"“/incident snooze {what} --off” ends it early."
         )
 
@@ -324,7 +325,7 @@ class Reminders(Plugin):
         """Every job an incident can have, with what ``/incident reminders`` calls it."""
         roles = [(f"nag if no {role}", f"role:{incident_id}:{role}") for role in self.settings.roles.vacant_after]
         return [
-            (f"food ({messages.span(self.settings.food.first_after)} in)", f"food:{incident_id}"),
+            (f"food ({duration(self.settings.food.first_after)} in)", f"food:{incident_id}"),
             ("food (before the next meal)", f"meal:{incident_id}"),
             ("coffee and snacks", f"coffee:{incident_id}"),
             *roles,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from warroom.core.plugin import IncidentView, PersonView
+from warroom.core.plugin import IncidentView, PersonView, duration
 
 from .config import RemindersConfig
 from .timing import Meal
@@ -20,14 +20,6 @@ def names(people: Sequence[PersonView]) -> str:
     return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
-def span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes else ""]
-    return " ".join(p for p in parts if p) or "under a minute"
-
-
 def clock(config: RemindersConfig, at: datetime, now: datetime) -> str:
     """A time of day in the team's zone, with the date when it is not today."""
     local, today = config.local(at), config.local(now).date()
@@ -37,7 +29,7 @@ def clock(config: RemindersConfig, at: datetime, now: datetime) -> str:
 
 def food_first(config: RemindersConfig, incident: IncidentView, people: Sequence[PersonView]) -> str:
     return (
-        f"🍕 {incident.reference} has been going for {span(config.food.first_after)}. Order food now, before "
+        f"🍕 {incident.reference} has been going for {duration(config.food.first_after)}. Order food now, before "
         f"people get hungry — for {names(people)}. {config.food.expense_note}"
     )
 
@@ -51,7 +43,7 @@ def food_meal(config: RemindersConfig, incident: IncidentView, meal: Meal, peopl
 
 def coffee(incident: IncidentView, age: timedelta, people: Sequence[PersonView]) -> str:
     return (
-        f"☕ {incident.reference} has been going for {span(age)}. Coffee, cola or snacks? Someone do a round "
+        f"☕ {incident.reference} has been going for {duration(age)}. Coffee, cola or snacks? Someone do a round "
         f"for {names(people)}."
     )
 
@@ -66,7 +58,8 @@ def breathe(config: RemindersConfig, incident: IncidentView, person: PersonView)
 def team_break(config: RemindersConfig, incident: IncidentView, until: datetime) -> str:
     return (
         f"🧘 {incident.reference} is {incident.status}: production impact has stopped. Everyone take a break of "
-        f"at least {span(config.breaks.team_break)} (until {clock(config, until, until)}) before the follow-up work."
+        f"at least {duration(config.breaks.team_break)} (until {clock(config, until, until)}) "
+        "before the follow-up work."
     )
 
 
@@ -84,7 +77,7 @@ def procedure(config: RemindersConfig, seq: int, who: str, what: str) -> str:
 def role_nag(incident: IncidentView, role: str, age: timedelta, nag: int, most: int) -> str:
     last = " (last reminder)" if nag == most else ""
     return (
-        f"👤 {incident.reference} has had no {role} for {span(age)}. Someone take it with "
+        f"👤 {incident.reference} has had no {role} for {duration(age)}. Someone take it with "
         f"“/incident role take {role}”, or hand it over with “/incident role {role} @name”.{last}"
     )
 
