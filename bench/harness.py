@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from warroom.core.adapter.events import InboundEvent, MessageReceived
+from warroom.core.adapter.messages import Message
+from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
 from warroom.core.app import Warroom
 from warroom.core.cli import tune_gc
-from warroom.core.config import load_config
-from warroom.core.events import InboundEvent, MessageReceived
-from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
-from warroom.core.testing import FakeAdapter
+from warroom.core.config.loader import load_config
+from warroom.core.testing.harness import FakeAdapter
 
 PLATFORM = "bench"
 

@@ -9,17 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import (
-    PLATFORM,
-    Bench,
-    count_commits,
-    logs,
-    percentile,
-    run_concurrent,
-    run_sequential,
-)
-from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef
+from harness import PLATFORM, Bench, count_commits, logs, percentile, run_concurrent, run_sequential
+from warroom.core.adapter.messages import Message
+from warroom.core.adapter.refs import ConversationRef
 
 
 async def verify_commit_before_reply(directory: Path, sizes: dict[str, int]) -> dict[str, Any]:

@@ -12,26 +12,26 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
-
-from . import confirmations, queries
-from .adapter import Adapter
-from .adapter_state import StoredState
-from .clock import Clock, SystemClock
-from .commands.builtin import builtin_commands
-from .config import AdapterUnavailable, Config
-from .db import Database
-from .engine import Engine, Transaction
-from .errors import NotFound
-from .events import ConfirmationDecided, ConfirmationRequested, DomainEvent
-from .inbound import Inbound
-from .people import People
-from .plugin import Plugin
-from .plugin_host import PluginHost
-from .refs import ConversationRef
-from .scheduler import Scheduler
-from .service import IncidentService
-from .spaces import Spaces
-from .store import open_engine, upgrade
+from warroom.core.adapter.protocol import Adapter
+from warroom.core.adapter.refs import ConversationRef
+from warroom.core.clock import Clock, SystemClock
+from warroom.core.commands.builtin import builtin_commands
+from warroom.core.config.loader import AdapterUnavailable, Config
+from warroom.core.engine.adapter_state import StoredState
+from warroom.core.engine.scheduler import Scheduler
+from warroom.core.engine.writer import Engine, Transaction
+from warroom.core.errors import NotFound
+from warroom.core.flows import confirmations
+from warroom.core.flows.channels import Spaces
+from warroom.core.inbound import Inbound
+from warroom.core.incident.events import ConfirmationDecided, ConfirmationRequested, DomainEvent
+from warroom.core.incident.people import People
+from warroom.core.incident.service import IncidentService
+from warroom.core.plugin.declare import Plugin
+from warroom.core.plugin.host import PluginHost
+from warroom.core.storage import queries
+from warroom.core.storage.connect import open_engine, upgrade
+from warroom.core.storage.database import Database
 
 log = logging.getLogger(__name__)
 ADAPTER_GROUP = "warroom.adapters"

@@ -12,12 +12,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import queries
-from .app import InstalledAdapters, Warroom, require_database
-from .config import Config, ConfigError, load_config
-from .errors import NotFound
-from .plugin_cli import add_plugin_commands
-from .plugin_host import check_plugins
+from warroom.core.app import InstalledAdapters, Warroom, require_database
+from warroom.core.config.loader import Config, ConfigError, load_config
+from warroom.core.errors import NotFound
+from warroom.core.plugin.host import check_plugins
+from warroom.core.plugin.tools import add_plugin_commands
+from warroom.core.storage import queries
 
 CONFIG_ENV = "WARROOM_CONFIG"
 

@@ -1,6 +1,6 @@
 """From an adapter's event to a change: commands, chat capture, deduplication.
 
-This is the :class:`~warroom.core.adapter.Sink` every adapter is given. It
+This is the :class:`~warroom.core.adapter.protocol.Sink` every adapter is given. It
 runs each event as a job in the engine, records the event's id in the same
 transaction as its effect, and answers bad input with a friendly message.
 """
@@ -10,15 +10,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from . import confirmations, queries
-from .commands.context import CommandContext, CommandSet
-from .commands.decisions import answer
-from .commands.parse import parse, usage
-from .commands.spec import UsageError
-from .config import Config
-from .engine import Duplicate, Engine, Transaction
-from .errors import Invalid
-from .events import (
+from warroom.core.adapter.events import (
     ButtonPressed,
     CommandInvoked,
     InboundEvent,
@@ -27,9 +19,18 @@ from .events import (
     ReactionAdded,
     event_key,
 )
-from .messages import Message, Tone
-from .models import PROCESSED
-from .spaces import Spaces
+from warroom.core.adapter.messages import Message, Tone
+from warroom.core.commands.context import CommandContext, CommandSet
+from warroom.core.commands.decisions import answer
+from warroom.core.commands.parse import parse, usage
+from warroom.core.commands.spec import UsageError
+from warroom.core.config.loader import Config
+from warroom.core.engine.writer import Duplicate, Engine, Transaction
+from warroom.core.errors import Invalid
+from warroom.core.flows import confirmations
+from warroom.core.flows.channels import Spaces
+from warroom.core.storage import queries
+from warroom.core.storage.tables import PROCESSED
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

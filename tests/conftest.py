@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from postgres import postgres_url  # noqa: F401  (a session fixture, shared by the storage tests)
 from warroom.core.testing import Harness
+
+from tests.postgres import postgres_url  # noqa: F401  (a session fixture, shared by the storage tests)
 
 
 @pytest.fixture

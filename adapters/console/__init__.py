@@ -1,5 +1,5 @@
 """The console adapter: a whole incident in a terminal, with no chat credentials."""
 
-from .adapter import ConsoleAdapter, ConsoleSettings
+from warroom.adapters.console.adapter import ConsoleAdapter, ConsoleSettings
 
 __all__ = ["ConsoleAdapter", "ConsoleSettings"]

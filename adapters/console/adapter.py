@@ -16,10 +16,17 @@ from datetime import UTC, datetime
 from typing import Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field
-from warroom.core.adapter import Capabilities, ChannelSpec, Sink
-from warroom.core.events import MessageReceived
-from warroom.core.messages import Message, Tone
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
+from warroom.core.adapter import (
+    Capabilities,
+    ChannelSpec,
+    ConversationRef,
+    Message,
+    MessageReceived,
+    MessageRef,
+    Sink,
+    Tone,
+    UserRef,
+)
 
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w.-]*)")
 _TONE_MARK = {Tone.ERROR: "⚠ ", Tone.WARNING: "", Tone.SUCCESS: "", Tone.INFO: ""}

@@ -18,22 +18,35 @@ from typing import Any, Protocol
 
 import discord
 from discord import app_commands
-from warroom.core.adapter import AdapterHost, Capabilities, ChannelSpec, Sink
+from warroom.adapters.discord.channels import ChannelMaker, admit
+from warroom.adapters.discord.connection import Handler, Health, login, new_client, sync_commands
+from warroom.adapters.discord.cursors import Cursors
+from warroom.adapters.discord.inbound import (
+    FindUser,
+    button_event,
+    command_event,
+    mentioned_ids,
+    message_event,
+    reaction_event,
+)
+from warroom.adapters.discord.interactions import Interactions
+from warroom.adapters.discord.render import PLATFORM, ActionButton, render
+from warroom.adapters.discord.settings import DiscordSettings
+from warroom.adapters.discord.slash import SlashCommands, autocomplete_choices
+from warroom.adapters.discord.suggest import SUGGESTED, suggestions
+from warroom.core.adapter import (
+    AdapterHost,
+    Capabilities,
+    ChannelSpec,
+    ConversationRef,
+    InboundEvent,
+    Message,
+    MessageRef,
+    Sink,
+    UserRef,
+)
 from warroom.core.commands.context import CommandSet
-from warroom.core.config import Config, ConfigError
-from warroom.core.events import InboundEvent
-from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
-
-from .channels import ChannelMaker, admit
-from .connection import Handler, Health, login, new_client, sync_commands
-from .cursors import Cursors
-from .inbound import FindUser, button_event, command_event, mentioned_ids, message_event, reaction_event
-from .interactions import Interactions
-from .render import PLATFORM, ActionButton, render
-from .settings import DiscordSettings
-from .slash import SlashCommands, autocomplete_choices
-from .suggest import SUGGESTED, suggestions
+from warroom.core.config.loader import Config, ConfigError
 
 log = logging.getLogger(__name__)
 

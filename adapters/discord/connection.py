@@ -19,11 +19,10 @@ from typing import Any
 
 import aiohttp
 import discord
+from warroom.adapters.discord.settings import DiscordSettings
+from warroom.adapters.discord.slash import SlashCommands
 from warroom.core.adapter import AdapterState
-from warroom.core.config import ConfigError
-
-from .settings import DiscordSettings
-from .slash import SlashCommands
+from warroom.core.config.loader import ConfigError
 
 log = logging.getLogger(__name__)
 

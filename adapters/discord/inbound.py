@@ -14,11 +14,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import discord
-from warroom.core.events import ButtonPressed, CommandInvoked, MessageReceived, ReactionAdded
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
-
-from .render import PLATFORM
-from .slash import Invocation, person_token
+from warroom.adapters.discord.render import PLATFORM
+from warroom.adapters.discord.slash import Invocation, person_token
+from warroom.core.adapter import (
+    ButtonPressed,
+    CommandInvoked,
+    ConversationRef,
+    MessageReceived,
+    MessageRef,
+    ReactionAdded,
+    UserRef,
+)
 
 KEY = "📌"  # how the core is told "mark this as key", whatever emoji the server uses for it
 CONFIRMATION_EMOJI = ("✅", "❌")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
-from warroom.core.messages import Block, Button, CodeBlock, Inline, Mention, Message, Text, Tone
+from warroom.core.adapter import Block, Button, CodeBlock, Inline, Mention, Message, Text, Tone
 
 PLATFORM = "discord"
 CONTENT_LIMIT = 2000

@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from warroom.core.adapter import UserRef
 from warroom.core.commands.describe import flags_of
 from warroom.core.commands.parse import Registry
 from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
-from warroom.core.refs import UserRef
 
 log = logging.getLogger(__name__)
 

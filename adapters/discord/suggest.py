@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from warroom.core.commands.parse import Registry
-from warroom.core.config import Config
+from warroom.core.config.loader import Config
 
 SUGGESTED = frozenset({"role", "status", "kind", "severity", "level", "command"})
 

@@ -1,6 +1,6 @@
 """Matrix adapter: rooms, ``!incident`` commands, ✅/❌ confirmations, through matrix-nio."""
 
-from .adapter import MatrixAdapter
-from .settings import MatrixSettings
+from warroom.adapters.matrix.adapter import MatrixAdapter
+from warroom.adapters.matrix.settings import MatrixSettings
 
 __all__ = ["MatrixAdapter", "MatrixSettings"]

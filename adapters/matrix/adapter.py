@@ -22,16 +22,22 @@ from typing import Any
 
 from aiohttp import ClientError
 from nio import AsyncClient, AsyncClientConfig, RoomSendResponse
-from warroom.core.adapter import AdapterHost, Capabilities, ChannelSpec, Sink
-from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
-
-from .inbound import Translator
-from .render import PLATFORM, Renderer
-from .rooms import Rooms
-from .session import LoginRefused, ServerUnavailable, log_in
-from .settings import MatrixSettings
-from .sync import Receiver
+from warroom.adapters.matrix.inbound import Translator
+from warroom.adapters.matrix.render import PLATFORM, Renderer
+from warroom.adapters.matrix.rooms import Rooms
+from warroom.adapters.matrix.session import LoginRefused, ServerUnavailable, log_in
+from warroom.adapters.matrix.settings import MatrixSettings
+from warroom.adapters.matrix.sync import Receiver
+from warroom.core.adapter import (
+    AdapterHost,
+    Capabilities,
+    ChannelSpec,
+    ConversationRef,
+    Message,
+    MessageRef,
+    Sink,
+    UserRef,
+)
 
 log = logging.getLogger(__name__)
 _TRANSIENT = (ClientError, OSError, TimeoutError, ServerUnavailable)

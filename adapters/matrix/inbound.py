@@ -16,10 +16,16 @@ from typing import Any
 from urllib.parse import unquote
 
 from nio import Event, MatrixRoom, ReactionEvent, RoomMemberEvent, RoomMessageText
-from warroom.core.events import InboundEvent, MemberJoined, MessageReceived, ReactionAdded
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
-
-from .render import PLATFORM
+from warroom.adapters.matrix.render import PLATFORM
+from warroom.core.adapter import (
+    ConversationRef,
+    InboundEvent,
+    MemberJoined,
+    MessageReceived,
+    MessageRef,
+    ReactionAdded,
+    UserRef,
+)
 
 APPROVE, REJECT = "✅", "❌"
 KEY_MARK = "📌"

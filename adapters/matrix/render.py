@@ -14,8 +14,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from warroom.core.messages import CodeBlock, Inline, Mention, Message, Paragraph
-from warroom.core.refs import UserRef
+from warroom.core.adapter import CodeBlock, Inline, Mention, Message, Paragraph, UserRef
 
 PLATFORM = "matrix"
 NOTICE = "m.notice"

@@ -22,11 +22,9 @@ from nio import (
     RoomPutStateResponse,
     RoomVisibility,
 )
-from warroom.core.adapter import ChannelSpec
-from warroom.core.refs import ConversationRef
-
-from .render import PLATFORM
-from .settings import MatrixSettings
+from warroom.adapters.matrix.render import PLATFORM
+from warroom.adapters.matrix.settings import MatrixSettings
+from warroom.core.adapter import ChannelSpec, ConversationRef
 
 log = logging.getLogger(__name__)
 

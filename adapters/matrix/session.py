@@ -13,9 +13,8 @@ import logging
 from typing import Any
 
 from nio import AsyncClient, LoginResponse, WhoamiResponse
+from warroom.adapters.matrix.settings import MatrixSettings
 from warroom.core.adapter import AdapterState
-
-from .settings import MatrixSettings
 
 log = logging.getLogger(__name__)
 SESSION = "session"

@@ -19,19 +19,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from nio import (
-    AsyncClient,
-    Event,
-    MessageDirection,
-    RoomMemberEvent,
-    RoomMessagesResponse,
-    SyncError,
-    SyncResponse,
-)
+from nio import AsyncClient, Event, MessageDirection, RoomMemberEvent, RoomMessagesResponse, SyncError, SyncResponse
+from warroom.adapters.matrix.inbound import Translated, Translator
+from warroom.adapters.matrix.settings import MatrixSettings
 from warroom.core.adapter import AdapterState, Sink
-
-from .inbound import Translated, Translator
-from .settings import MatrixSettings
 
 log = logging.getLogger(__name__)
 SYNC = "sync"

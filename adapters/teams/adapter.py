@@ -15,19 +15,26 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from warroom.core.adapter import AdapterHost, Capabilities, ChannelSpec, Sink
-from warroom.core.messages import Message, Paragraph, Text
-from warroom.core.refs import ConversationRef, MessageRef
-
-from . import render, sdk
-from .endpoint import Endpoint
-from .graph import Graph
-from .inbound import Translator
-from .invoke import Invokes
-from .proactive import Proactive
-from .references import Reference, References, reference_for
-from .render import PLATFORM
-from .settings import TeamsSettings
+from warroom.adapters.teams import render, sdk
+from warroom.adapters.teams.endpoint import Endpoint
+from warroom.adapters.teams.graph import Graph
+from warroom.adapters.teams.inbound import Translator
+from warroom.adapters.teams.invoke import Invokes
+from warroom.adapters.teams.proactive import Proactive
+from warroom.adapters.teams.references import Reference, References, reference_for
+from warroom.adapters.teams.render import PLATFORM
+from warroom.adapters.teams.settings import TeamsSettings
+from warroom.core.adapter import (
+    AdapterHost,
+    Capabilities,
+    ChannelSpec,
+    ConversationRef,
+    Message,
+    MessageRef,
+    Paragraph,
+    Sink,
+    Text,
+)
 
 log = logging.getLogger(__name__)
 THREAD_INTRO = "Incident thread: reply here. What is said in this thread goes on the incident's timeline."

@@ -21,14 +21,12 @@ from aiohttp import web
 from microsoft_agents.activity import AdaptiveCardInvokeResponse
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator, start_agent_process
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration, TurnContext, TurnState
-from warroom.core.adapter import Sink
-from warroom.core.events import InboundEvent
-
-from . import invoke
-from .inbound import Raw, Translator, addresses_bot
-from .invoke import Invokes
-from .references import References
-from .render import VERB
+from warroom.adapters.teams import invoke
+from warroom.adapters.teams.inbound import Raw, Translator, addresses_bot
+from warroom.adapters.teams.invoke import Invokes
+from warroom.adapters.teams.references import References
+from warroom.adapters.teams.render import VERB
+from warroom.core.adapter import InboundEvent, Sink
 
 log = logging.getLogger(__name__)
 _AUTH_CONFIG_KEY = "agent_configuration"  # where the SDK's JWT check looks for its configuration

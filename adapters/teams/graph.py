@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-
-from .retry import with_retries
+from warroom.adapters.teams.retry import with_retries
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 _NAME_MAX = 50

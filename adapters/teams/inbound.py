@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom.core.events import ButtonPressed, MessageReceived, ReactionAdded
-from warroom.core.refs import ConversationRef, MessageRef, UserRef
-
-from .render import PLATFORM
+from warroom.adapters.teams.render import PLATFORM
+from warroom.core.adapter import ButtonPressed, ConversationRef, MessageReceived, MessageRef, ReactionAdded, UserRef
 
 APPROVE, REJECT, KEY_MARK = "✅", "❌", "📌"
 """The reactions the core acts on; the configured ``key_reaction`` is handed over as 📌."""

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from microsoft_agents.activity import AdaptiveCardInvokeResponse
-from warroom.core.messages import Message, Tone
-from warroom.core.refs import MessageRef
-
-from .render import CARD_TYPE, Card
+from warroom.adapters.teams.render import CARD_TYPE, Card
+from warroom.core.adapter import Message, MessageRef, Tone
 
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
 WORKING = "Working on it — the card will update when it is done."

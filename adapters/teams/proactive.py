@@ -16,9 +16,8 @@ from typing import Any, TypeVar
 from microsoft_agents.activity import Activity, ConversationParameters, ConversationReference
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AuthenticationConstants, TurnContext
-
-from .references import Reference
-from .retry import with_retries
+from warroom.adapters.teams.references import Reference
+from warroom.adapters.teams.retry import with_retries
 
 T = TypeVar("T")
 CHANNEL = "msteams"

@@ -14,8 +14,7 @@ import html
 import re
 from typing import Any
 
-from warroom.core.messages import Block, CodeBlock, Field, Mention, Message, Text, Tone
-from warroom.core.refs import UserRef
+from warroom.core.adapter import Block, CodeBlock, Field, Mention, Message, Text, Tone, UserRef
 
 PLATFORM = "teams"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"

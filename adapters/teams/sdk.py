@@ -26,9 +26,8 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 from microsoft_agents.hosting.core.authorization import AuthTypes
-
-from .graph import GRAPH_SCOPE
-from .settings import TeamsSettings
+from warroom.adapters.teams.graph import GRAPH_SCOPE
+from warroom.adapters.teams.settings import TeamsSettings
 
 log = logging.getLogger(__name__)
 TEST_APP_ID = "warroom-tests"

@@ -1,5 +1,5 @@
 """The HTTP endpoint of a Warroom process: health for operators, and routes for adapters that need them."""
 
-from .adapter import WebAdapter, WebSettings
+from warroom.adapters.web.adapter import WebAdapter, WebSettings
 
 __all__ = ["WebAdapter", "WebSettings"]

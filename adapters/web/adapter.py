@@ -14,9 +14,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
-from warroom.core.adapter import Capabilities, ChannelSpec, Sink
-from warroom.core.messages import Message
-from warroom.core.refs import ConversationRef, MessageRef
+from warroom.core.adapter import Capabilities, ChannelSpec, ConversationRef, Message, MessageRef, Sink
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from . import decisions, lifecycle, people, records, tasks, views
-from .context import CommandSet
+from warroom.core.commands import decisions, lifecycle, people, records, tasks
+from warroom.core.commands import docs as views
+from warroom.core.commands.context import CommandSet
 
 
 def builtin_commands() -> CommandSet:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..engine import Transaction
-from ..errors import Invalid
-from ..events import InboundEvent
-from ..messages import Message, Tone
-from ..people import Actor
-from ..refs import ConversationRef, UserRef
-from ..service import IncidentService
-from ..spaces import Spaces, invite_to_channels
-from ..state import IncidentState
-from .parse import Registry
-from .spec import CommandSpec, PersonToken
+from warroom.core.adapter.events import InboundEvent
+from warroom.core.adapter.messages import Message, Tone
+from warroom.core.adapter.refs import ConversationRef, UserRef
+from warroom.core.commands.parse import Registry
+from warroom.core.commands.spec import CommandSpec, PersonToken
+from warroom.core.engine.writer import Transaction
+from warroom.core.errors import Invalid
+from warroom.core.flows.channels import Spaces, invite_to_channels
+from warroom.core.incident.people import Actor
+from warroom.core.incident.service import IncidentService
+from warroom.core.incident.state import IncidentState
 
 Handler = Callable[["CommandContext"], None]
 

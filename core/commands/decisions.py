@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .. import confirmations
-from ..engine import Transaction
-from ..messages import Mention, Message, Paragraph, Text, Tone
-from ..people import Actor
-from ..refs import ConversationRef
-from .context import CommandContext, CommandSet
-from .spec import CommandSpec, Kind, Param
+from warroom.core.adapter.messages import Mention, Message, Paragraph, Text, Tone
+from warroom.core.adapter.refs import ConversationRef
+from warroom.core.commands.context import CommandContext, CommandSet
+from warroom.core.commands.spec import CommandSpec, Kind, Param
+from warroom.core.engine.writer import Transaction
+from warroom.core.flows import confirmations
+from warroom.core.incident.people import Actor
 
 commands = CommandSet()
 

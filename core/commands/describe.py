@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .spec import CommandSpec, Flag, Kind, Param
+from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
 
 if TYPE_CHECKING:
-    from .parse import Registry
+    from warroom.core.commands.parse import Registry
 
 INCIDENT_FLAG = Flag("incident", Kind.INCIDENT, "act on this incident instead of the channel's own", short="i")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .. import queries
-from ..errors import Invalid
-from ..permissions import can_see
-from ..render import ago, brief_message, duration, headline, status_message
-from ..spaces import channel_list
-from ..state import COMMANDER
-from .context import CommandContext, CommandSet
-from .spec import CommandSpec, Flag, Kind, Param
+from warroom.core.commands.context import CommandContext, CommandSet
+from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
+from warroom.core.errors import Invalid
+from warroom.core.flows.channels import channel_list
+from warroom.core.incident.permissions import can_see
+from warroom.core.incident.render import ago, brief_message, duration, headline, status_message
+from warroom.core.incident.state import COMMANDER
+from warroom.core.storage import queries
 
 commands = CommandSet()
 MAX_TITLE = 200

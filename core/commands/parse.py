@@ -26,10 +26,10 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from ..config_types import parse_duration
-from .describe import INCIDENT_FLAG, command_help, flags_of, help_text, placeholder, usage
-from .spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
-from .tokens import DASHES, Token, clip, tokenize
+from warroom.core.commands.describe import INCIDENT_FLAG, command_help, flags_of, help_text, placeholder, usage
+from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
+from warroom.core.commands.tokens import DASHES, Token, clip, tokenize
+from warroom.core.config.types import parse_duration
 
 __all__ = ["Registry", "Token", "command_help", "help_text", "parse", "tokenize", "usage"]
 

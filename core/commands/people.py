@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..errors import Invalid
-from ..permissions import require_member
-from ..refs import ConversationRef
-from ..spaces import channel_list
-from .context import CommandContext, CommandSet
-from .spec import CommandSpec, Kind, Param
+from warroom.core.adapter.refs import ConversationRef
+from warroom.core.commands.context import CommandContext, CommandSet
+from warroom.core.commands.spec import CommandSpec, Kind, Param
+from warroom.core.errors import Invalid
+from warroom.core.flows.channels import channel_list
+from warroom.core.incident.permissions import require_member
 
 commands = CommandSet()
 

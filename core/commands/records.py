@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from .. import queries
-from ..errors import Invalid, NotFound
-from ..permissions import require_communicator
-from ..render import affected_text, clock_time
-from .context import CommandContext, CommandSet
-from .spec import CommandSpec, Flag, Kind, Param
+from warroom.core.commands.context import CommandContext, CommandSet
+from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
+from warroom.core.errors import Invalid, NotFound
+from warroom.core.incident.permissions import require_communicator
+from warroom.core.incident.render import affected_text, clock_time
+from warroom.core.storage import queries
 
 commands = CommandSet()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .. import queries
-from ..errors import Invalid, NotFound
-from ..models import TASKS
-from ..queries import TaskView
-from .context import CommandContext, CommandSet
-from .records import record_entry
-from .spec import CommandSpec, Flag, Kind, Param
+from warroom.core.commands.context import CommandContext, CommandSet
+from warroom.core.commands.records import record_entry
+from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
+from warroom.core.errors import Invalid, NotFound
+from warroom.core.storage import queries
+from warroom.core.storage.queries import TaskView
+from warroom.core.storage.tables import TASKS
 
 commands = CommandSet()
 

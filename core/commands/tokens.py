@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .spec import UsageError
+from warroom.core.commands.spec import UsageError
 
 __all__ = ["DASHES", "Token", "clip", "tokenize"]
 

@@ -23,9 +23,8 @@ from warroom.core.plugin import (
     command,
     hook,
 )
-
-from .listing import fold, render
-from .settings import MAX_EXPIRY, MIN_EXPIRY, ConfirmationsConfig
+from warroom.plugins.confirmations.listing import fold, render
+from warroom.plugins.confirmations.settings import MAX_EXPIRY, MIN_EXPIRY, ConfirmationsConfig
 
 
 class Confirmations(Plugin):

@@ -25,10 +25,9 @@ from warroom.core.plugin import (
     hook,
     job,
 )
-
-from .draft import external_draft, internal_draft, read_record
-from .render import DraftError
-from .settings import Settings
+from warroom.plugins.postmortem.draft import external_draft, internal_draft, read_record
+from warroom.plugins.postmortem.render import DraftError
+from warroom.plugins.postmortem.settings import Settings
 
 __all__ = ["Postmortem"]
 

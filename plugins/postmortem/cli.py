@@ -13,13 +13,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from warroom.core.config import Config
-from warroom.core.plugin_cli import plugin_context
-
-from . import Postmortem
-from .draft import external_draft, internal_draft, read_record
-from .render import DraftError
-from .settings import Settings
+from warroom.core.config.loader import Config
+from warroom.core.plugin.tools import plugin_context
+from warroom.plugins.postmortem import Postmortem
+from warroom.plugins.postmortem.draft import external_draft, internal_draft, read_record
+from warroom.plugins.postmortem.render import DraftError
+from warroom.plugins.postmortem.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.core.plugin import Entry, IncidentView, PluginContext, RoleSpell, TaskItem, duration
-
-from .language import Hint, Reviewer
-from .redact import SOMEONE, Redactor, role_wording
-from .render import EXTERNAL, INTERNAL, render
-from .settings import Settings
+from warroom.plugins.postmortem.language import Hint, Reviewer
+from warroom.plugins.postmortem.redact import SOMEONE, Redactor, role_wording
+from warroom.plugins.postmortem.render import EXTERNAL, INTERNAL, render
+from warroom.plugins.postmortem.settings import Settings
 
 _KEY_LABELS = {"declared": "Declared", "decision": "Decision", "update": "Stakeholder update"}
 _CUSTOMER_KINDS = frozenset({"declared", "status", "update"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from .settings import Settings
+from warroom.plugins.postmortem.settings import Settings
 
 Replace = Callable[[re.Match[str]], str | None]  # None: leave this match as it is
 

@@ -15,8 +15,7 @@ from typing import Annotated, Any
 from jinja2 import TemplateSyntaxError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from warroom.core.plugin import Pattern
-
-from .render import environment
+from warroom.plugins.postmortem.render import environment
 
 _DURATION = re.compile(r"(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?", re.IGNORECASE)
 MAX_REVIEW_DELAY = timedelta(days=30)  # what a command's duration can say

@@ -28,11 +28,10 @@ from warroom.core.plugin import (
     hook,
     job,
 )
-
-from . import messages
-from .config import RemindersConfig
-from .messages import KINDS
-from .timing import Meal, MealPlan
+from warroom.plugins.reminders import messages
+from warroom.plugins.reminders.config import RemindersConfig
+from warroom.plugins.reminders.messages import KINDS
+from warroom.plugins.reminders.timing import Meal, MealPlan
 
 __all__ = ["Reminders", "RemindersConfig"]
 

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from warroom.core.plugin import IncidentView, PersonView, duration
-
-from .config import RemindersConfig
-from .timing import Meal
+from warroom.plugins.reminders.config import RemindersConfig
+from warroom.plugins.reminders.timing import Meal
 
 KINDS = ("food", "coffee", "breaks", "roles", "updates")
 

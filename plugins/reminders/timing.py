@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .config import RemindersConfig
+from warroom.plugins.reminders.config import RemindersConfig
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract.driver import PlatformDriver
-from warroom.core import queries
 from warroom.core.app import Warroom
 from warroom.core.clock import Clock
-from warroom.core.config import load_config
+from warroom.core.config.loader import load_config
+from warroom.core.storage import queries
+
+from tests.contract.driver import PlatformDriver
 
 EXPECTED = [
     ("declared", "alice", "Payment API is down"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contract.console_driver import ConsoleDriver
-from contract.scenario import EXPECTED, make_app, run_scripted_incident
+from tests.contract.console_driver import ConsoleDriver
+from tests.contract.scenario import EXPECTED, make_app, run_scripted_incident
 
 
 async def test_the_scripted_incident_on_the_console(tmp_path: Path) -> None:

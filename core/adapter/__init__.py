@@ -1,0 +1,69 @@
+"""The contract between the core and a chat platform adapter: the one module an adapter imports.
+
+An adapter translates both ways. Inbound, a platform event becomes one of the
+events below, carrying opaque references (:class:`UserRef`,
+:class:`ConversationRef`, :class:`MessageRef`), handed to a :class:`Sink`.
+Outbound, a portable :class:`Message` becomes the platform's own idiom.
+"""
+
+from warroom.core.adapter.events import (
+    ButtonPressed,
+    CommandInvoked,
+    InboundEvent,
+    MemberJoined,
+    MessageReceived,
+    ReactionAdded,
+    event_key,
+)
+from warroom.core.adapter.messages import (
+    Block,
+    Button,
+    CodeBlock,
+    Field,
+    Inline,
+    Mention,
+    Message,
+    Paragraph,
+    Text,
+    Tone,
+)
+from warroom.core.adapter.protocol import (
+    Adapter,
+    AdapterFactory,
+    AdapterHost,
+    AdapterState,
+    Capabilities,
+    ChannelSpec,
+    Sink,
+)
+from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
+
+__all__ = [
+    "Adapter",
+    "AdapterFactory",
+    "AdapterHost",
+    "AdapterState",
+    "Block",
+    "Button",
+    "ButtonPressed",
+    "Capabilities",
+    "ChannelSpec",
+    "CodeBlock",
+    "CommandInvoked",
+    "ConversationRef",
+    "Field",
+    "InboundEvent",
+    "Inline",
+    "MemberJoined",
+    "Mention",
+    "Message",
+    "MessageReceived",
+    "MessageRef",
+    "Paragraph",
+    "ReactionAdded",
+    "Sink",
+    "Text",
+    "Tone",
+    "UserRef",
+    "event_key",
+]

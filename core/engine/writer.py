@@ -1,0 +1,352 @@
+"""The single writer: every change to Warroom's state runs here, in order.
+
+Jobs (inbound events, and work the core schedules itself) queue up; the
+engine takes as many as are waiting, runs each in its own savepoint of one
+transaction, commits once, and only then releases their replies. A burst of
+chat therefore costs one commit, not one per message, and no reply ever
+announces something that is not yet durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from warroom.core.adapter.messages import Message, Tone
+from warroom.core.adapter.protocol import Adapter, Capabilities
+from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
+from warroom.core.clock import Clock
+from warroom.core.engine.outbox import Outbound, Outbox
+from warroom.core.errors import WarroomError
+from warroom.core.incident.events import DomainEvent
+from warroom.core.incident.service import IncidentService
+from warroom.core.storage.database import Database
+from warroom.core.storage.tables import POSTED
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 512
+Subscriber = Callable[[DomainEvent], Awaitable[None] | None]
+
+
+class Duplicate(Exception):
+    """The job's event was handled before; nothing is done again."""
+
+
+@dataclass(slots=True)
+class Transaction:
+    """What one job may do: change state through ``service`` and queue replies and follow-ups."""
+
+    service: IncidentService
+    at: datetime
+    key: str
+    capabilities: Callable[[str], Capabilities]
+    replies: list[Outbound] = field(default_factory=list)
+    followups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def reply(self, conversation: ConversationRef, message: Message, *, remember: str = "") -> None:
+        """Post ``message`` after commit; with ``remember``, the posted message is recorded under that key
+        so reactions to it (or later edits) can be traced back to what it was about."""
+        self.replies.append(Outbound(conversation, message, f"{self.key}:{len(self.replies)}", remember))
+
+    def edit(self, message: MessageRef, replacement: Message) -> None:
+        """Replace a posted message after commit, where the platform can edit."""
+        if self.capabilities(message.conversation.platform).edit:
+            key = f"{self.key}:{len(self.replies)}"
+            self.replies.append(Outbound(message.conversation, replacement, key, replaces=message))
+
+    def invite(self, conversation: ConversationRef, user: UserRef) -> bool:
+        """Let ``user`` into ``conversation`` after commit, in order with the replies, where the platform can
+        (``capabilities.invite``) and ``user`` is someone on that platform; False when nothing was queued.
+        A failed invitation is logged by the outbox, like a failed reply."""
+        platform = conversation.platform
+        if user.platform != platform or not self.capabilities(platform).invite:
+            return False
+        key = f"{self.key}:{len(self.replies)}"
+        self.replies.append(Outbound(conversation, _NO_MESSAGE, key, invite=user))
+        return True
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` once this job is committed; the job's submitter waits for it."""
+        self.followups.append(work)
+
+
+Job = Callable[[Transaction], Any]
+_NO_CAPABILITIES = Capabilities()
+_NO_MESSAGE = Message.plain("")  # what an invitation carries in place of a message: nothing is posted
+
+
+@dataclass(slots=True)
+class _Pending:
+    job: Job
+    key: str
+    reply_to: ConversationRef | None
+    done: asyncio.Future[Any]
+    at: datetime | None = None
+    tx: Transaction | None = None
+    result: Any = None
+
+
+class Engine:
+    def __init__(self, db: Database, service: IncidentService, clock: Clock) -> None:
+        self.db = db
+        self.service = service
+        self.clock = clock
+        # A plain deque and one waiter instead of asyncio.Queue: only the writer takes jobs, so the
+        # queue's getter bookkeeping (a future and a wake-up per put) is not needed.
+        self._queue: deque[_Pending] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._outboxes: dict[str, Outbox] = {}
+        self._subscribers: list[Subscriber] = []
+        self._runner: asyncio.Task[None] | None = None
+        self._in_flight: set[asyncio.Future[Any]] = set()
+
+    # Wiring
+    def add_adapter(self, adapter: Adapter) -> None:
+        self._outboxes[adapter.platform] = Outbox(adapter)
+
+    def adapter(self, platform: str) -> Adapter | None:
+        outbox = self._outboxes.get(platform)
+        return outbox.adapter if outbox else None
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        self._subscribers.append(subscriber)
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run(), name="warroom-engine")
+
+    async def stop(self) -> None:
+        await self.settle()
+        if self._runner is not None:
+            self._runner.cancel()
+            self._runner = None
+        for outbox in self._outboxes.values():
+            await outbox.close()
+
+    def busy(self) -> bool:
+        return bool(self._queue) or any(not work.done() for work in self._in_flight)
+
+    async def settle(self) -> None:
+        """Wait until every queued job, its replies and its follow-ups are done."""
+        while waiting := [work for work in self._in_flight if not work.done()]:
+            await asyncio.gather(*waiting, return_exceptions=True)
+
+    # Submitting work
+    async def submit(
+        self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
+    ) -> Any:
+        """Run ``job`` in the writer; returns its result once committed and its replies sent.
+
+        ``key`` names the trigger (a platform event id, a scheduled run) and makes
+        outbound message ids deterministic. A :class:`WarroomError` raised by the job
+        is answered in ``reply_to`` and rolled back with the job's other changes. ``at`` is
+        when it happened (a platform's timestamp); by default, the time it runs.
+        """
+        return await self.enqueue(job, key=key, reply_to=reply_to, at=at)
+
+    def enqueue(
+        self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
+    ) -> asyncio.Future[Any]:
+        """Queue ``job`` without waiting; the future is :meth:`submit`'s result."""
+        self.start()
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        # Not _track: a job's future leaves _in_flight when _resolve answers it, without a done callback
+        # (one loop callback per job less). One whose submitter was cancelled stays until then, but a done
+        # future counts as finished in busy() and settle(), exactly as when it left on being done.
+        self._in_flight.add(done)
+        self._queue.append(_Pending(job, key, reply_to, done, at))
+        wakeup = self._wakeup
+        if wakeup is not None:
+            self._wakeup = None
+            if not wakeup.done():
+                wakeup.set_result(None)
+        return done
+
+    def _track(self, work: asyncio.Future[Any]) -> None:
+        self._in_flight.add(work)
+        work.add_done_callback(self._in_flight.discard)
+
+    async def _run(self) -> None:
+        queue = self._queue
+        loop = asyncio.get_running_loop()
+        while True:
+            while not queue:
+                self._wakeup = loop.create_future()
+                await self._wakeup
+            if len(queue) <= MAX_BATCH:
+                batch = list(queue)
+                queue.clear()
+            else:
+                batch = [queue.popleft() for _ in range(MAX_BATCH)]
+            events = self._execute(batch)
+            for pending in batch:
+                self._release(pending)
+            for event in events:
+                self._publish(event)
+            if queue:
+                # Taking a waiting job never suspends: yield, so this group's replies go out (and
+                # its submitters resume) before the next group runs rather than after all of them.
+                await asyncio.sleep(0)
+
+    def _execute(self, batch: list[_Pending]) -> list[DomainEvent]:
+        """Run a batch in one transaction; on a failed commit every job in it is answered with an error.
+
+        A job alone in its batch runs without a savepoint: undoing it is rolling back the whole
+        transaction, which is the same thing and saves two statements on every quiet-time command.
+        """
+        service = self.service
+        service.events.clear()
+        db = self.db
+        alone = len(batch) == 1
+        try:
+            db.begin()
+            for pending in batch:
+                self._run_job(pending, alone)
+            if db.in_transaction:  # not after a lone job was rolled back: nothing is left to commit
+                db.commit()
+        except Exception:
+            log.exception("committing %d jobs failed; rolling them back", len(batch))
+            if db.in_transaction:
+                db.rollback()
+            service.forget()
+            for pending in batch:
+                pending.tx = self._transaction(pending)
+                if pending.reply_to is not None:
+                    pending.tx.reply(pending.reply_to, _SAVE_FAILED)
+                pending.result = None
+            return []
+        return list(service.events)
+
+    def _run_job(self, pending: _Pending, alone: bool) -> None:
+        tx = self._transaction(pending)
+        events_before = len(self.service.events)
+        if not alone:
+            self.db.savepoint()
+        try:
+            pending.result = pending.job(tx)
+        except (WarroomError, Duplicate) as error:
+            self._undo(events_before, alone)
+            pending.tx = self._transaction(pending)
+            if isinstance(error, WarroomError) and pending.reply_to is not None:
+                pending.tx.reply(pending.reply_to, Message.plain(str(error), tone=Tone.ERROR))
+            elif isinstance(error, Duplicate):
+                log.info("skipping %s: already handled", pending.key)
+            return
+        except Exception:
+            log.exception("job %s failed; its changes were rolled back", pending.key)
+            self._undo(events_before, alone)
+            pending.tx = self._transaction(pending)
+            if pending.reply_to is not None:
+                pending.tx.reply(pending.reply_to, _CRASHED)
+            return
+        if not alone:
+            self.db.release()
+        pending.tx = tx
+
+    def _undo(self, events_before: int, alone: bool) -> None:
+        if alone:
+            self.db.rollback()
+        else:
+            self.db.rollback_to_savepoint()
+        del self.service.events[events_before:]
+        self.service.forget()
+
+    def _transaction(self, pending: _Pending) -> Transaction:
+        return Transaction(self.service, pending.at or self.clock.now(), pending.key, self._capabilities)
+
+    def _capabilities(self, platform: str) -> Capabilities:
+        adapter = self.adapter(platform)
+        return adapter.capabilities if adapter is not None else _NO_CAPABILITIES
+
+    def _release(self, pending: _Pending) -> None:
+        tx = pending.tx
+        assert tx is not None
+        simple = not tx.followups and len(tx.replies) <= 1 and not (tx.replies and tx.replies[0].remember)
+        if simple:  # the common case: no gather, no extra loop turns
+            outbox = self._outboxes.get(tx.replies[0].conversation.platform) if tx.replies else None
+            if outbox is not None:
+                outbox.put_then(tx.replies[0], partial(self._sent, pending))
+                return
+            if not tx.replies:
+                self._resolve(pending)
+                return
+        waits: list[Awaitable[Any]] = [self._deliver(outbound) for outbound in tx.replies]
+        waits.extend(work() for work in tx.followups)
+        task = asyncio.ensure_future(asyncio.gather(*waits, return_exceptions=True))
+        task.add_done_callback(lambda _: self._resolve(pending))
+
+    def _deliver(self, outbound: Outbound) -> asyncio.Future[MessageRef | None]:
+        outbox = self._outboxes.get(outbound.conversation.platform)
+        if outbox is None:
+            log.warning("no adapter for %s; dropping a reply", outbound.conversation.platform)
+            missing: asyncio.Future[MessageRef | None] = asyncio.get_running_loop().create_future()
+            missing.set_result(None)
+            return missing
+        sent = outbox.put(outbound)
+        if outbound.remember:
+            sent.add_done_callback(partial(self._remember, outbound))
+        return sent
+
+    def _remember(self, outbound: Outbound, sent: asyncio.Future[MessageRef | None]) -> None:
+        ref = None if sent.cancelled() or sent.exception() else sent.result()
+        if ref is not None:
+            self.enqueue(partial(_record_posted, ref, outbound.remember), key=f"posted:{outbound.key}")
+
+    def _sent(self, pending: _Pending, _ref: MessageRef | None, _error: Exception | None) -> None:
+        self._resolve(pending)  # a failed send is the outbox's to log; the job itself succeeded
+
+    def _resolve(self, pending: _Pending) -> None:
+        done = pending.done
+        if not done.done():
+            done.set_result(pending.result)
+        self._in_flight.discard(done)
+
+    def _publish(self, event: DomainEvent) -> None:
+        """Hand a committed event to every subscriber; async ones run on their own, never in this loop."""
+        for subscriber in self._subscribers:
+            try:
+                result = subscriber(event)
+            except Exception:
+                log.exception("a subscriber to %s failed", type(event).__name__)
+                continue
+            if result is not None:
+                self._track(asyncio.ensure_future(_logged(result, type(event).__name__)))
+
+
+async def _logged(work: Awaitable[None], name: str) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("a subscriber to %s failed", name)
+
+
+def _record_posted(ref: MessageRef, key: str, tx: Transaction) -> None:
+    tx.service.db.add(
+        POSTED,
+        {
+            "platform": ref.conversation.platform,
+            "conversation_id": ref.conversation.id,
+            "message_id": ref.id,
+            "key": key,
+            "posted_at": tx.at,
+        },
+    )
+
+
+_SAVE_FAILED = Message.plain(
+    "Sorry — I could not save that (the database refused the write). Nothing from it was recorded; "
+    "please try again in a moment.",
+    tone=Tone.ERROR,
+)
+_CRASHED = Message.plain(
+    "Sorry — something went wrong on my side while handling that. Nothing from it was recorded; "
+    "the details are in Warroom's log.",
+    tone=Tone.ERROR,
+)

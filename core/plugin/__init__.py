@@ -1,0 +1,67 @@
+"""The public plugin API: everything a plugin may use, and nothing else.
+
+A plugin is a class. Its commands are decorated methods that join the one
+command language (arguments typed by annotation, help from the docstring,
+examples that are shown in help and checked by tests); its hooks are async
+methods called with domain events after they are committed; its jobs run on
+the durable scheduler. What a plugin may touch at run time is its
+:class:`PluginContext` (``self.context``) and, inside a command, the
+:class:`Call` it is given.
+"""
+
+from warroom.core.adapter.messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.core.config.types import Duration, Pattern
+from warroom.core.incident.events import (
+    ConfirmationDecided,
+    ConfirmationRequested,
+    DomainEvent,
+    IncidentDeclared,
+    IncidentResolved,
+    PersonJoined,
+    RoleAssigned,
+    StatusChanged,
+    TimelineEntryAdded,
+)
+from warroom.core.incident.render import duration
+from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem
+from warroom.core.plugin.call import Call, PersonArg
+from warroom.core.plugin.context import PluginContext
+from warroom.core.plugin.declare import NoConfig, Plugin, TextArg, command, hook, job
+from warroom.core.storage.queries import Entry
+
+__all__ = [
+    "Button",
+    "Call",
+    "CodeBlock",
+    "ConfirmationDecided",
+    "ConfirmationRequested",
+    "DomainEvent",
+    "Duration",
+    "Entry",
+    "Field",
+    "IncidentDeclared",
+    "IncidentResolved",
+    "IncidentView",
+    "Mention",
+    "Message",
+    "NoConfig",
+    "Paragraph",
+    "Pattern",
+    "PersonArg",
+    "PersonJoined",
+    "PersonView",
+    "Plugin",
+    "PluginContext",
+    "RoleAssigned",
+    "RoleSpell",
+    "StatusChanged",
+    "TaskItem",
+    "Text",
+    "TextArg",
+    "TimelineEntryAdded",
+    "Tone",
+    "command",
+    "duration",
+    "hook",
+    "job",
+]

@@ -1,0 +1,170 @@
+"""What a plugin command may do while it runs: it runs inside the engine's transaction.
+
+Everything here is synchronous and lands atomically with the command: if the
+command raises, none of it happened. Slow or outside work goes in
+:meth:`Call.after_commit`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from sqlalchemy import bindparam, select
+from warroom.core.adapter.messages import Message, Tone
+from warroom.core.adapter.refs import ConversationRef
+from warroom.core.engine.writer import Transaction
+from warroom.core.errors import Invalid, WarroomError
+from warroom.core.flows import confirmations
+from warroom.core.incident.people import Actor
+from warroom.core.incident.snapshots import IncidentView, PersonView, incident_view
+from warroom.core.incident.state import IncidentState
+from warroom.core.storage import queries
+from warroom.core.storage.tables import PLUGIN_VALUES
+
+if TYPE_CHECKING:
+    from warroom.core.commands.context import CommandContext
+    from warroom.core.plugin.context import PluginContext
+
+_VALUE = select(PLUGIN_VALUES.c.value).where(
+    PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonArg:
+    """A person named in a command with a mention."""
+
+    id: int
+    name: str
+
+
+class Call:
+    """One run of a plugin command (or of ``context.run`` work)."""
+
+    def __init__(
+        self,
+        tx: Transaction,
+        context: PluginContext,
+        *,
+        actor: Actor | None,
+        where: ConversationRef | None,
+        incident_id: int | None,
+        source: str | None = None,
+    ) -> None:
+        self._tx = tx
+        self._context = context
+        self._actor = actor
+        self._where = where
+        self._incident_id = incident_id
+        self._source = source
+        self._command: CommandContext | None = None
+
+    @classmethod
+    def from_command(cls, ctx: CommandContext, context: PluginContext) -> Call:
+        incident_id = ctx.incident_id or ctx.service.incident_in(ctx.event.conversation)
+        call = cls(
+            ctx.tx, context, actor=ctx.actor, where=ctx.event.conversation, incident_id=incident_id, source=ctx.source()
+        )
+        call._command = ctx
+        return call
+
+    @classmethod
+    def internal(cls, tx: Transaction, context: PluginContext) -> Call:
+        return cls(tx, context, actor=None, where=None, incident_id=None)
+
+    @property
+    def at(self) -> datetime:
+        return self._tx.at
+
+    @property
+    def actor(self) -> PersonView | None:
+        return PersonView(self._actor.person_id, self._actor.name) if self._actor else None
+
+    @property
+    def incident(self) -> IncidentView:
+        """The incident this command is about; a friendly error when there is none."""
+        return incident_view(self._tx.service, self._state())
+
+    def fail(self, message: str) -> NoReturn:
+        """Stop here and answer ``message``; nothing the command did is kept."""
+        raise Invalid(message)
+
+    def reply(self, message: Message | str, *, tone: Tone = Tone.INFO) -> None:
+        if self._where is None:
+            raise WarroomError("this work was not started from a conversation; use post() instead")
+        self._tx.reply(self._where, _message(message, tone))
+
+    def post(self, incident_id: int, message: Message | str, *, tone: Tone = Tone.INFO) -> None:
+        """Post in every channel of an incident."""
+        for platform, conversation, name in queries.channels(self._tx.service.db, incident_id):
+            self._tx.reply(ConversationRef(platform, conversation, name), _message(message, tone))
+
+    def record(
+        self,
+        kind: str,
+        text: str,
+        data: dict[str, Any] | None = None,
+        *,
+        key: bool = False,
+        incident_id: int | None = None,
+    ) -> int:
+        """Add a timeline entry (by whoever ran the command) and return its number."""
+        incident = self._state(incident_id)
+        source, self._source = self._source, None
+        payload = {**(data or {}), "plugin": self._context.name}
+        return self._tx.service.record(incident, kind, self._actor, text, self._tx.at, payload, key=key, source=source)
+
+    def confirm(
+        self,
+        action: str,
+        *,
+        approver_roles: tuple[str, ...] = ("commander",),
+        expires_in: timedelta = timedelta(minutes=15),
+        allow_self: bool = False,
+    ) -> int:
+        """Ask for approval of ``action`` in this conversation; returns the confirmation's number."""
+        if self._actor is None or self._where is None:
+            raise WarroomError("a confirmation needs someone asking, in a conversation")
+        return confirmations.request(
+            self._tx,
+            self._state(),
+            self._actor,
+            action,
+            where=self._where,
+            approver_roles=approver_roles,
+            expires_in=expires_in,
+            allow_self=allow_self,
+            plugin=self._context.name,
+        )
+
+    def load(self, key: str, default: Any = None) -> Any:
+        rows = self._tx.service.db.select(_VALUE, {"plugin": self._context.name, "key": key})
+        return json.loads(rows[0][0]) if rows else default
+
+    def save(self, key: str, value: Any) -> None:
+        db, plugin = self._tx.service.db, self._context.name
+        row = {"value": json.dumps(value), "updated_at": self._tx.at}
+        if not db.update(PLUGIN_VALUES, {"plugin": plugin, "key": key}, row):
+            db.add(PLUGIN_VALUES, {"plugin": plugin, "key": key, **row})
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` once this command is committed (schedule jobs, call other systems)."""
+        self._tx.after_commit(work)
+
+    def _state(self, incident_id: int | None = None) -> IncidentState:
+        if self._command is not None and incident_id in (None, self._incident_id):
+            return self._command.incident()  # the command's own incident: typing in its channel joins it
+        incident_id = incident_id or self._incident_id
+        if incident_id is None:
+            raise Invalid("This isn't an incident channel; run it in the incident's channel or add --incident INC-<n>.")
+        if self._actor is None:
+            return self._tx.service.get(incident_id)
+        return self._tx.service.visible(self._actor, incident_id)
+
+
+def _message(message: Message | str, tone: Tone) -> Message:
+    return Message.plain(message, tone=tone) if isinstance(message, str) else message

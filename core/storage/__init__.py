@@ -1,0 +1,1 @@
+"""The durable record: the database connection, its tables, the read queries and the migrations."""

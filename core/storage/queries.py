@@ -1,0 +1,158 @@
+"""Reads that views and exports need: indexed, so they stay fast on long incidents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from warroom.core.storage.database import Database
+from warroom.core.storage.tables import CHANNELS, ENTRIES, INCIDENTS, ROLES, TASKS
+
+_ENTRY_COLUMNS = (
+    ENTRIES.c.seq,
+    ENTRIES.c.at,
+    ENTRIES.c.kind,
+    ENTRIES.c.author_name,
+    ENTRIES.c.text,
+    ENTRIES.c.data,
+    ENTRIES.c.key,
+    ENTRIES.c.source_event,
+)
+_KEY_EVENTS = (
+    select(*_ENTRY_COLUMNS)
+    .where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.key.is_(True))
+    .order_by(ENTRIES.c.seq.desc())
+    .limit(bindparam("limit"))
+)
+_LAST_OF_KIND = (
+    select(*_ENTRY_COLUMNS)
+    .where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.kind == bindparam("kind"))
+    .order_by(ENTRIES.c.seq.desc())
+    .limit(1)
+)
+_OF_KIND = (
+    select(*_ENTRY_COLUMNS)
+    .where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.kind == bindparam("kind"))
+    .order_by(ENTRIES.c.seq)
+)
+_FROM_SOURCE = select(ENTRIES.c.incident_id, *_ENTRY_COLUMNS).where(ENTRIES.c.source_event == bindparam("source"))
+_ENTRY = select(*_ENTRY_COLUMNS).where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.seq == bindparam("seq"))
+_PAGE = (
+    select(*_ENTRY_COLUMNS)
+    .where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.seq > bindparam("after"))
+    .order_by(ENTRIES.c.seq)
+    .limit(bindparam("limit"))
+)
+_TASKS = (
+    select(TASKS.c.number, TASKS.c.title, TASKS.c.owner_id, TASKS.c.state)
+    .where(TASKS.c.incident_id == bindparam("id"))
+    .order_by(TASKS.c.number)
+)
+_CHANNELS = select(CHANNELS.c.platform, CHANNELS.c.conversation_id, CHANNELS.c.name).where(
+    CHANNELS.c.incident_id == bindparam("id")
+)
+_ROLES = (
+    select(ROLES.c.role, ROLES.c.person_id, ROLES.c.since, ROLES.c.until)
+    .where(ROLES.c.incident_id == bindparam("id"))
+    .order_by(ROLES.c.id)
+)
+_INCIDENT_IDS = select(INCIDENTS.c.id).order_by(INCIDENTS.c.id.desc())
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    at: datetime
+    kind: str
+    author: str
+    text: str
+    data: dict[str, Any]
+    key: bool
+    source_event: str | None
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "author": self.author,
+            "text": self.text,
+            "key": self.key,
+            "data": self.data,
+            "event": self.source_event,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    number: int
+    title: str
+    owner_id: int | None
+    state: str
+
+
+def _entry(row: tuple[Any, ...]) -> Entry:
+    seq, at, kind, author, text, data, key, source = row
+    return Entry(seq, at, kind, author, text, json.loads(data), bool(key), source)
+
+
+def key_events(db: Database, incident_id: int, limit: int = 1000) -> list[Entry]:
+    """The incident's key events in time order (the newest ``limit`` of them)."""
+    rows = db.select(_KEY_EVENTS, {"id": incident_id, "limit": limit})
+    return [_entry(row) for row in reversed(rows)]
+
+
+def last_of_kind(db: Database, incident_id: int, kind: str) -> Entry | None:
+    rows = db.select(_LAST_OF_KIND, {"id": incident_id, "kind": kind})
+    return _entry(rows[0]) if rows else None
+
+
+def entry_from(db: Database, source_event: str) -> tuple[int, Entry] | None:
+    """The entry a platform event was recorded as, with its incident."""
+    rows = db.select(_FROM_SOURCE, {"source": source_event})
+    return (int(rows[0][0]), _entry(rows[0][1:])) if rows else None
+
+
+def of_kind(db: Database, incident_id: int, kind: str) -> list[Entry]:
+    return [_entry(row) for row in db.select(_OF_KIND, {"id": incident_id, "kind": kind})]
+
+
+def entry(db: Database, incident_id: int, seq: int) -> Entry | None:
+    rows = db.select(_ENTRY, {"id": incident_id, "seq": seq})
+    return _entry(rows[0]) if rows else None
+
+
+def timeline(db: Database, incident_id: int, page: int = 2000) -> Iterator[Entry]:
+    """Every entry in order, read a page at a time so exports of long incidents stay small in memory."""
+    after = 0
+    while True:
+        rows = db.select(_PAGE, {"id": incident_id, "after": after, "limit": page})
+        for row in rows:
+            yield _entry(row)
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
+def tasks(db: Database, incident_id: int) -> list[TaskView]:
+    return [TaskView(*row) for row in db.select(_TASKS, {"id": incident_id})]
+
+
+def channels(db: Database, incident_id: int) -> list[tuple[str, str, str]]:
+    return [
+        (platform, conversation, name) for platform, conversation, name in db.select(_CHANNELS, {"id": incident_id})
+    ]
+
+
+def role_history(db: Database, incident_id: int) -> list[tuple[str, int, datetime, datetime | None]]:
+    """Every role assignment in order: (role, person id, since, until)."""
+    return [(role, int(person), since, until) for role, person, since, until in db.select(_ROLES, {"id": incident_id})]
+
+
+def incident_ids(db: Database) -> list[int]:
+    """Every incident, newest first."""
+    return [int(incident_id) for (incident_id,) in db.select(_INCIDENT_IDS)]
