@@ -95,7 +95,7 @@ class Bench:
         """Declare an incident from the lobby and return the channel Warroom opened for it."""
         before = len(self.adapter.opened)
         await self.say(f"/incident declare {title}", self.lobby, user)
-        await self.app.engine.settle()
+        await self.app.writer.settle()
         assert len(self.adapter.opened) == before + 1, "declaring did not open a channel"
         return ConversationRef(PLATFORM, f"c-{self.adapter.opened[-1].name}", self.adapter.opened[-1].name)
 
@@ -107,7 +107,7 @@ class Bench:
                 for i, title in enumerate(titles[first : first + chunk], first)
             ]
             await asyncio.gather(*(self.app.inbound(event) for event in events))
-        await self.app.engine.settle()
+        await self.app.writer.settle()
 
     def count(self, sql: str, *params: Any) -> int:
         """Read through an independent connection: only committed rows are visible."""

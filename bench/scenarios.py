@@ -197,7 +197,7 @@ async def declare_latency(directory: Path, sizes: dict[str, int]) -> dict[str, A
         events.append(bench.event(f"/incident declare region{i} dns{i} unreachable", bench.lobby, i))
     gc.collect()
     samples = await run_sequential(bench, events)
-    await bench.app.engine.settle()
+    await bench.app.writer.settle()
     declared = bench.count("SELECT count(*) FROM incident")
     await bench.close()
     shared, distinct = sorted(samples[0::2]), sorted(samples[1::2])

@@ -1,4 +1,4 @@
-"""One Warroom process: the database, the engine, the commands and every configured adapter."""
+"""One Warroom process: the database, the writer, the commands and every configured adapter."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from warroom.core.commands.builtin import builtin_commands
 from warroom.core.config.loader import AdapterUnavailable, Config
 from warroom.core.engine.adapter_state import StoredState
 from warroom.core.engine.scheduler import Scheduler
-from warroom.core.engine.writer import Engine, Transaction
+from warroom.core.engine.writer import Transaction, Writer
 from warroom.core.errors import NotFound
 from warroom.core.flows import confirmations
-from warroom.core.flows.channels import Spaces
+from warroom.core.flows.channels import ChannelOpener
 from warroom.core.inbound import Inbound
 from warroom.core.incident.events import ConfirmationDecided, ConfirmationRequested, DomainEvent
 from warroom.core.incident.people import People
@@ -75,20 +75,20 @@ class Warroom:
         self.db = Database(self.sql_engine)
         self.people = People(self.db, frozenset(config.permissions.admins))
         self.service = IncidentService(self.db, config, self.people)
-        self.engine = Engine(self.db, self.service, self.clock)
-        self.spaces = Spaces(self.engine, config.incidents.channel_prefix)
+        self.writer = Writer(self.db, self.service, self.clock)
+        self.channel_opener = ChannelOpener(self.writer, config.incidents.channel_prefix)
         self.commands = builtin_commands()
-        self.inbound = Inbound(self.engine, self.commands, config, self.spaces)
+        self.inbound = Inbound(self.writer, self.commands, config, self.channel_opener)
         self.scheduler = Scheduler(self.sql_engine, self.clock)
-        self.plugins = PluginHost(config, self.engine, self.scheduler, self.commands, self.clock)
+        self.plugins = PluginHost(config, self.writer, self.scheduler, self.commands, self.clock)
         self.adapters: list[Adapter] = []
         self._started = False
         self.scheduler.register(EXPIRE_CONFIRMATION, self._expire_confirmation)
-        self.engine.subscribe(self._schedule_expiry)
+        self.writer.subscribe(self._schedule_expiry)
 
     def add_adapter(self, adapter: Adapter) -> None:
         self.adapters.append(adapter)
-        self.engine.add_adapter(adapter)
+        self.writer.add_adapter(adapter)
 
     def add_configured_adapters(self) -> None:
         installed = InstalledAdapters()
@@ -118,7 +118,7 @@ class Warroom:
         ]
 
     def adapter_state(self, platform: str) -> StoredState:
-        return StoredState(self.engine, platform)
+        return StoredState(self.writer, platform)
 
     async def start(
         self,
@@ -127,7 +127,7 @@ class Warroom:
         classes: Mapping[str, tuple[type[Plugin], dict[str, Any] | None]] | None = None,
         jobs: bool = True,
     ) -> None:
-        """Start the engine, the scheduler and the plugins (from config, and ``classes`` given directly).
+        """Start the writer, the scheduler and the plugins (from config, and ``classes`` given directly).
 
         Jobs wait until every plugin has registered what they call, so a job that came due
         while Warroom was down finds its plugin loaded; ``jobs=False`` (a command-line tool next to
@@ -136,7 +136,7 @@ class Warroom:
         if self._started:
             return
         self._started = True
-        self.engine.start()
+        self.writer.start()
         if jobs:
             self.scheduler.start(paused=True)
         if plugins:
@@ -167,26 +167,26 @@ class Warroom:
         adapters = {adapter.platform: _adapter_health(adapter) for adapter in self.adapters}
         plugins = {name: status.state for name, status in self.plugins.statuses.items()}
         ok = all(report.get("ok", True) for report in adapters.values()) and "failed" not in plugins.values()
-        return {"ok": ok, "adapters": adapters, "plugins": plugins, "engine": {"busy": self.engine.busy()}}
+        return {"ok": ok, "adapters": adapters, "plugins": plugins, "engine": {"busy": self.writer.busy()}}
 
     async def settle(self) -> None:
-        """Wait until nothing is pending: engine jobs, replies, plugin hooks and jobs that are due."""
+        """Wait until nothing is pending: writer jobs, replies, plugin hooks and jobs that are due."""
         while True:
             await self.scheduler.run_due()
-            await self.engine.settle()
+            await self.writer.settle()
             await self.plugins.settle()
-            if not (self.engine.busy() or self.plugins.busy() or self.scheduler.busy()):
+            if not (self.writer.busy() or self.plugins.busy() or self.scheduler.busy()):
                 return
 
     async def close(self) -> None:
         """Stop taking work, finish what was accepted, then let go of the platforms and the database."""
         await self.scheduler.stop()
-        await self.engine.settle()
+        await self.writer.settle()
         for adapter in self.adapters:
             await adapter.stop()
-        await self.engine.settle()  # anything an adapter handed over while stopping
+        await self.writer.settle()  # anything an adapter handed over while stopping
         await self.plugins.shutdown()
-        await self.engine.stop()
+        await self.writer.stop()
         self.close_storage()
 
     def close_storage(self) -> None:
@@ -205,7 +205,7 @@ class Warroom:
             self.scheduler.cancel(f"core:confirmation:{event.confirmation_id}")
 
     async def _expire_confirmation(self, job_id: str, confirmation_id: int) -> None:
-        await self.engine.submit(partial(_expire, confirmation_id), key=job_id)
+        await self.writer.submit(partial(_expire, confirmation_id), key=job_id)
 
 
 def require_database(config: Config) -> None:

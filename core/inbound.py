@@ -1,7 +1,7 @@
 """From an adapter's event to a change: commands, chat capture, deduplication.
 
 This is the :class:`~warroom.core.adapter.protocol.Sink` every adapter is given. It
-runs each event as a job in the engine, records the event's id in the same
+runs each event as a job in the writer, records the event's id in the same
 transaction as its effect, and answers bad input with a friendly message.
 """
 
@@ -25,10 +25,10 @@ from warroom.core.commands.decisions import answer
 from warroom.core.commands.parse import parse, usage
 from warroom.core.commands.spec import UsageError
 from warroom.core.config.loader import Config
-from warroom.core.engine.writer import Duplicate, Engine, Transaction
+from warroom.core.engine.writer import Duplicate, Transaction, Writer
 from warroom.core.errors import Invalid
 from warroom.core.flows import confirmations
-from warroom.core.flows.channels import Spaces
+from warroom.core.flows.channels import ChannelOpener
 from warroom.core.storage import queries
 from warroom.core.storage.tables import PROCESSED
 
@@ -38,16 +38,16 @@ MAX_CAPTURED = 65_536
 
 
 class Inbound:
-    def __init__(self, engine: Engine, commands: CommandSet, config: Config, spaces: Spaces) -> None:
-        self.engine = engine
+    def __init__(self, writer: Writer, commands: CommandSet, config: Config, channel_opener: ChannelOpener) -> None:
+        self.writer = writer
         self.commands = commands
         self.config = config
-        self.spaces = spaces
+        self.channel_opener = channel_opener
         self._prefixes = tuple(sorted((p.lower() for p in config.commands.prefixes), key=len, reverse=True))
 
     async def __call__(self, event: InboundEvent) -> None:
-        # Engine.enqueue's future directly: the same as awaiting Engine.submit, one coroutine fewer per event.
-        await self.engine.enqueue(
+        # Writer.enqueue's future directly: the same as awaiting Writer.submit, one coroutine fewer per event.
+        await self.writer.enqueue(
             partial(self._handle, event), key=event_key(event), reply_to=event.conversation, at=event.at
         )
 
@@ -121,8 +121,8 @@ class Inbound:
     def _mark_processed(self, event: InboundEvent, tx: Transaction) -> str:
         key = event_key(event)
         try:
-            self.engine.db.add(PROCESSED, {"event_key": key, "processed_at": tx.at})
-        except self.engine.db.integrity_error:
+            self.writer.db.add(PROCESSED, {"event_key": key, "processed_at": tx.at})
+        except self.writer.db.integrity_error:
             raise Duplicate(key) from None
         return key
 
@@ -158,7 +158,7 @@ class Inbound:
             args=parsed.args,
             incident_id=parsed.incident,
             prefix=prefix,
-            spaces=self.spaces,
+            channel_opener=self.channel_opener,
             commands=self.commands,
             mentions=mentions,
             _source=source,

@@ -12,7 +12,7 @@ from warroom.core.commands.parse import Registry
 from warroom.core.commands.spec import CommandSpec, PersonToken
 from warroom.core.engine.writer import Transaction
 from warroom.core.errors import Invalid
-from warroom.core.flows.channels import Spaces, invite_to_channels
+from warroom.core.flows.channels import ChannelOpener, invite_to_channels
 from warroom.core.incident.people import Actor
 from warroom.core.incident.service import IncidentService
 from warroom.core.incident.state import IncidentState
@@ -68,7 +68,7 @@ class CommandContext:
     args: dict[str, object]
     incident_id: int | None
     prefix: str
-    spaces: Spaces
+    channel_opener: ChannelOpener
     commands: CommandSet
     mentions: dict[str, UserRef]
     _source: str | None

@@ -71,9 +71,9 @@ def declare(ctx: CommandContext) -> None:
             f"Heads up: open incidents that look like this one: {lines}. "
             f"If it is the same problem, join that channel instead."
         )
-    spaces = ctx.spaces
+    channel_opener = ctx.channel_opener
     origin, user = ctx.event.conversation, ctx.event.user
-    ctx.tx.after_commit(lambda: spaces.open(incident.id, origin, user))
+    ctx.tx.after_commit(lambda: channel_opener.open(incident.id, origin, user))
 
 
 @commands.command(

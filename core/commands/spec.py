@@ -21,7 +21,7 @@ class Kind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class PersonToken:
-    """A mention as typed (without the ``@``); the engine resolves it to a person."""
+    """A mention as typed (without the ``@``); the writer resolves it to a person."""
 
     name: str
 

@@ -1,6 +1,6 @@
 """Durable values an adapter keeps across restarts, in Warroom's database.
 
-Reads see what is committed; writes go through the engine like every other
+Reads see what is committed; writes go through the writer like every other
 change, so an adapter can store a sync token in order with the events it
 handled and never ahead of them.
 """
@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from warroom.core.engine.writer import Engine, Transaction
+from warroom.core.engine.writer import Transaction, Writer
 from warroom.core.storage.tables import PLUGIN_VALUES
 
 _VALUE = select(PLUGIN_VALUES.c.value).where(
@@ -20,12 +20,12 @@ _VALUE = select(PLUGIN_VALUES.c.value).where(
 
 
 class StoredState:
-    def __init__(self, engine: Engine, platform: str) -> None:
-        self._engine = engine
+    def __init__(self, writer: Writer, platform: str) -> None:
+        self._writer = writer
         self._owner = f"adapter:{platform}"
 
     def get(self, key: str, default: Any = None) -> Any:
-        rows = self._engine.service.db.select(_VALUE, {"owner": self._owner, "key": key})
+        rows = self._writer.service.db.select(_VALUE, {"owner": self._owner, "key": key})
         return json.loads(rows[0][0]) if rows else default
 
     async def set(self, key: str, value: Any) -> None:
@@ -34,7 +34,7 @@ class StoredState:
         def job(tx: Transaction) -> None:
             store(tx, owner, key, value)
 
-        await self._engine.submit(job, key=f"{owner}:{key}")
+        await self._writer.submit(job, key=f"{owner}:{key}")
 
 
 def store(tx: Transaction, owner: str, key: str, value: Any) -> None:

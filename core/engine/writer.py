@@ -1,7 +1,7 @@
 """The single writer: every change to Warroom's state runs here, in order.
 
 Jobs (inbound events, and work the core schedules itself) queue up; the
-engine takes as many as are waiting, runs each in its own savepoint of one
+writer takes as many as are waiting, runs each in its own savepoint of one
 transaction, commits once, and only then releases their replies. A burst of
 chat therefore costs one commit, not one per message, and no reply ever
 announces something that is not yet durable.
@@ -93,7 +93,7 @@ class _Pending:
     result: Any = None
 
 
-class Engine:
+class Writer:
     def __init__(self, db: Database, service: IncidentService, clock: Clock) -> None:
         self.db = db
         self.service = service

@@ -15,7 +15,7 @@ from functools import partial
 
 from warroom.core.adapter.protocol import ChannelSpec
 from warroom.core.adapter.refs import ConversationRef, UserRef
-from warroom.core.engine.writer import Engine, Transaction
+from warroom.core.engine.writer import Transaction, Writer
 from warroom.core.incident.render import declared_message
 from warroom.core.storage import queries
 
@@ -49,15 +49,15 @@ def channel_list(channels: list[ConversationRef]) -> str:
     return ", ".join(f"#{channel.name or channel.id}" for channel in channels)
 
 
-class Spaces:
-    def __init__(self, engine: Engine, channel_prefix: str) -> None:
-        self._engine = engine
+class ChannelOpener:
+    def __init__(self, writer: Writer, channel_prefix: str) -> None:
+        self._writer = writer
         self._prefix = channel_prefix
 
     async def open(self, incident_id: int, origin: ConversationRef, declared_by: UserRef) -> None:
-        engine = self._engine
-        incident = engine.service.get(incident_id)
-        adapter = engine.adapter(origin.platform)
+        writer = self._writer
+        incident = writer.service.get(incident_id)
+        adapter = writer.adapter(origin.platform)
         channel: ConversationRef | None = None
         if adapter is not None and adapter.capabilities.create_channel:
             spec = ChannelSpec(
@@ -72,7 +72,7 @@ class Spaces:
             except Exception:
                 log.exception("opening a channel for %s failed", incident.reference)
         job = partial(self._bind, incident_id, channel, origin)
-        await engine.submit(job, key=f"channel:{incident.reference}:{origin.platform}", reply_to=origin)
+        await writer.submit(job, key=f"channel:{incident.reference}:{origin.platform}", reply_to=origin)
 
     @staticmethod
     def _bind(incident_id: int, channel: ConversationRef | None, origin: ConversationRef, tx: Transaction) -> None:

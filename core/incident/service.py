@@ -1,7 +1,7 @@
 """The one place incident state changes.
 
 Every change checks permission, writes its rows and its timeline entry on the
-caller's open transaction, and queues a domain event that the engine
+caller's open transaction, and queues a domain event that the writer
 publishes once the transaction commits.
 """
 
@@ -260,7 +260,7 @@ class IncidentService:
         return seq
 
     def claim(self, key: str, at: datetime) -> bool:
-        """Record that ``key`` happened; False if it already had (the engine is the only writer)."""
+        """Record that ``key`` happened; False if it already had (the writer is the only writer)."""
         if self.db.select(_PROCESSED, {"key": key}):
             return False
         self.db.add(PROCESSED, {"event_key": key, "processed_at": at})

@@ -1,6 +1,6 @@
 """What a plugin may touch outside its commands: incidents, the timeline, messages, jobs, storage.
 
-Every change goes through the engine as a job of its own, so a plugin's write
+Every change goes through the writer as a job of its own, so a plugin's write
 is ordered with everyone else's and committed before anything announces it.
 Reads return frozen snapshots: a plugin never holds the core's live state.
 """
@@ -19,7 +19,7 @@ from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock
 from warroom.core.engine.scheduler import Scheduler
-from warroom.core.engine.writer import Engine, Transaction
+from warroom.core.engine.writer import Transaction, Writer
 from warroom.core.errors import NotFound
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem, incident_view
 from warroom.core.plugin.call import Call
@@ -37,12 +37,12 @@ _VALUE = select(PLUGIN_VALUES.c.value).where(
 class PluginContext:
     """Handed to each plugin as ``self.context``; the whole of what it may touch at run time."""
 
-    def __init__(self, name: str, config: BaseModel, engine: Engine, scheduler: Scheduler, clock: Clock) -> None:
+    def __init__(self, name: str, config: BaseModel, writer: Writer, scheduler: Scheduler, clock: Clock) -> None:
         self.name = name
         self.config = config
         self.clock = clock
         self.log = logging.getLogger(f"warroom.plugins.{name}")
-        self._engine = engine
+        self._writer = writer
         self._scheduler = scheduler
         self._runs = 0
 
@@ -50,51 +50,51 @@ class PluginContext:
     def incident(self, incident_id: int) -> IncidentView:
         """The incident as it is now (committed state); raises LookupError if there is none."""
         try:
-            state = self._engine.service.get(incident_id)
+            state = self._writer.service.get(incident_id)
         except NotFound as error:
             raise LookupError(str(error)) from None
-        return incident_view(self._engine.service, state)
+        return incident_view(self._writer.service, state)
 
     def open_incidents(self) -> list[IncidentView]:
-        service = self._engine.service
+        service = self._writer.service
         return [incident_view(service, state) for state in service.open_index().incidents()]
 
     def members(self, incident_id: int) -> list[PersonView]:
         """Who is part of the incident: its declarer, role holders and everyone who spoke in its channel."""
-        service = self._engine.service
+        service = self._writer.service
         ids = sorted(pid for (pid,) in service.db.select(_MEMBERS, {"id": incident_id}))
         return [PersonView(pid, service.people.name(pid)) for pid in ids]
 
     def timeline(self, incident_id: int, *, kinds: tuple[str, ...] = ()) -> list[Entry]:
         """The incident's timeline in order (only ``kinds``, when given)."""
-        db = self._engine.service.db
+        db = self._writer.service.db
         if len(kinds) == 1:
             return queries.of_kind(db, incident_id, kinds[0])
         return [e for e in queries.timeline(db, incident_id) if not kinds or e.kind in kinds]
 
     def tasks(self, incident_id: int) -> list[TaskItem]:
-        name = self._engine.service.people.name
+        name = self._writer.service.people.name
         return [
             TaskItem(
                 t.number, t.title, PersonView(t.owner_id, name(t.owner_id)) if t.owner_id else None, t.state == "done"
             )
-            for t in queries.tasks(self._engine.service.db, incident_id)
+            for t in queries.tasks(self._writer.service.db, incident_id)
         ]
 
     def role_history(self, incident_id: int) -> list[RoleSpell]:
-        name = self._engine.service.people.name
+        name = self._writer.service.people.name
         return [
             RoleSpell(role, PersonView(person, name(person)), since, until)
-            for role, person, since, until in queries.role_history(self._engine.service.db, incident_id)
+            for role, person, since, until in queries.role_history(self._writer.service.db, incident_id)
         ]
 
     def channels(self, incident_id: int) -> list[str]:
         return [
             name or conversation
-            for _platform, conversation, name in queries.channels(self._engine.service.db, incident_id)
+            for _platform, conversation, name in queries.channels(self._writer.service.db, incident_id)
         ]
 
-    # Writing: each is one engine job, committed before it returns
+    # Writing: each is one writer job, committed before it returns
     async def announce(
         self,
         incident_id: int,
@@ -120,7 +120,7 @@ class PluginContext:
                 tx.reply(ConversationRef(platform, conversation, name), Message.plain(text, tone=tone))
             return True
 
-        result: bool = await self._engine.submit(job, key=f"plugin:{self.name}:{key}")
+        result: bool = await self._writer.submit(job, key=f"plugin:{self.name}:{key}")
         return result
 
     async def run(self, work: Callable[[Call], T]) -> T:
@@ -130,7 +130,7 @@ class PluginContext:
             return work(Call.internal(tx, self))
 
         self._runs += 1
-        result: T = await self._engine.submit(job, key=f"plugin:{self.name}:run:{self._runs}")
+        result: T = await self._writer.submit(job, key=f"plugin:{self.name}:run:{self._runs}")
         return result
 
     # Scheduling
@@ -156,7 +156,7 @@ class PluginContext:
     # Storage
     def load(self, key: str, default: Any = None) -> Any:
         """A value this plugin stored (committed), or ``default``."""
-        rows = self._engine.service.db.select(_VALUE, {"plugin": self.name, "key": key})
+        rows = self._writer.service.db.select(_VALUE, {"plugin": self.name, "key": key})
         return json.loads(rows[0][0]) if rows else default
 
     async def save(self, key: str, value: Any) -> None:

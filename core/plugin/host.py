@@ -22,7 +22,7 @@ from warroom.core.commands.context import CommandContext, CommandSet, Handler
 from warroom.core.commands.spec import PersonToken
 from warroom.core.config.loader import Config, section_errors
 from warroom.core.engine.scheduler import Scheduler
-from warroom.core.engine.writer import Engine
+from warroom.core.engine.writer import Writer
 from warroom.core.errors import WarroomError
 from warroom.core.incident.events import DomainEvent
 from warroom.core.plugin.call import Call, PersonArg
@@ -69,16 +69,16 @@ class _Loaded:
 
 class PluginHost:
     def __init__(
-        self, config: Config, engine: Engine, scheduler: Scheduler, commands: CommandSet, clock: Clock
+        self, config: Config, writer: Writer, scheduler: Scheduler, commands: CommandSet, clock: Clock
     ) -> None:
         self._config = config
-        self._engine = engine
+        self._writer = writer
         self._scheduler = scheduler
         self._commands = commands
         self._clock = clock
         self._loaded: dict[str, _Loaded] = {}
         self.statuses: dict[str, PluginStatus] = {}
-        engine.subscribe(self._dispatch)
+        writer.subscribe(self._dispatch)
 
     def plugins(self) -> Iterator[Plugin]:
         return (loaded.plugin for loaded in self._loaded.values())
@@ -108,7 +108,7 @@ class PluginHost:
             self._fail(name, source, prepared)
             return False
         cls, settings = prepared
-        context = PluginContext(name, settings, self._engine, self._scheduler, self._clock)
+        context = PluginContext(name, settings, self._writer, self._scheduler, self._clock)
         try:
             plugin = cls(context)
             loaded = _Loaded(plugin, context)

@@ -41,6 +41,6 @@ async def plugin_context(config: Config, name: str, cls: type[Plugin]) -> AsyncI
     app = Warroom(config)
     await app.start(plugins=False, jobs=False)  # due jobs belong to the running bot, not to this tool
     try:
-        yield PluginContext(name, settings, app.engine, app.scheduler, app.clock)
+        yield PluginContext(name, settings, app.writer, app.scheduler, app.clock)
     finally:
         await app.close()

@@ -25,7 +25,7 @@ def names(events: list[DomainEvent]) -> list[str]:
 async def test_a_declaration_and_its_course_are_published(harness: Harness) -> None:
     h = harness
     seen: list[DomainEvent] = []
-    h.app.engine.subscribe(seen.append)
+    h.app.writer.subscribe(seen.append)
     await h.say('/incident declare "Checkout is down" -s 1 --private')
     assert names(seen) == ["TimelineEntryAdded", "IncidentDeclared", "PersonJoined", "TimelineEntryAdded"]
     declared = seen[1]
@@ -68,7 +68,7 @@ async def test_events_are_published_only_after_commit(declared: Harness) -> None
             with Session(h.app.sql_engine) as session:
                 visible.append(session.get(TimelineEntry, event.entry_id) is not None)
 
-    h.app.engine.subscribe(check)
+    h.app.writer.subscribe(check)
     channel = h.channel("INC-1")
     await h.say("/incident log one", channel=channel)
     await h.say("two", channel=channel)
@@ -79,7 +79,7 @@ async def test_events_are_published_only_after_commit(declared: Harness) -> None
 async def test_rejected_commands_and_duplicates_publish_nothing(declared: Harness) -> None:
     h = declared
     seen: list[DomainEvent] = []
-    h.app.engine.subscribe(seen.append)
+    h.app.writer.subscribe(seen.append)
     channel = h.channel("INC-1")
     await h.say("/incident role take commander", channel=channel, user="carol")
     seen.clear()
@@ -105,8 +105,8 @@ async def test_a_failing_subscriber_does_not_stop_the_others(declared: Harness) 
     async def collect(event: DomainEvent) -> None:
         seen.append(event)
 
-    h.app.engine.subscribe(broken)
-    h.app.engine.subscribe(collect)
+    h.app.writer.subscribe(broken)
+    h.app.writer.subscribe(collect)
     assert await h.say("/incident log one", channel=h.channel("INC-1")) == ["📝 Logged #3."]
     assert names(seen) == ["TimelineEntryAdded"]
 
@@ -120,6 +120,6 @@ async def test_say_returns_after_async_subscribers_have_finished(declared: Harne
             await asyncio.sleep(0)  # yields to the loop, as any awaiting plugin would; no real waiting
         seen.append(type(event).__name__)
 
-    h.app.engine.subscribe(slow)
+    h.app.writer.subscribe(slow)
     await h.say("a chat line", channel=h.channel("INC-1"))
     assert seen == ["TimelineEntryAdded"]

@@ -280,7 +280,7 @@ async def test_a_failed_commit_answers_every_job_and_stores_none(
         events.append(h.event("/incident log lost note", user="alice", channel=channel, event_id="lost-cmd"))
 
         await asyncio.gather(*(h.app.inbound(event) for event in events))
-        await h.app.engine.settle()
+        await h.app.writer.settle()
 
         assert not failures, "the commit was never attempted"
         answers = h.adapter.sent[sent_before:]
