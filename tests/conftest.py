@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from warroom.core.testing import Harness
 
+from tests.adapters.matrix.synapse_server import synapse  # noqa: F401  (a session fixture: Matrix and the contract)
 from tests.postgres import postgres_url  # noqa: F401  (a session fixture, shared by the storage tests)
 
 

@@ -1,22 +1,16 @@
-"""One real Synapse for the whole Matrix test session, and a fresh Warroom plus driver for each test."""
+"""A fresh Warroom plus driver for each Matrix test, on the session's one real Synapse (``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from warroom.core.app import Warroom
 
 from tests.adapters.matrix.driver import MatrixDriver
-from tests.adapters.matrix.synapse_server import Synapse, running_synapse
+from tests.adapters.matrix.synapse_server import Synapse
 from tests.contract.scenario import make_app
-
-
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    with running_synapse(tmp_path_factory.mktemp("synapse")) as server:
-        yield server
 
 
 @pytest.fixture

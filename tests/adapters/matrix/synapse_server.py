@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests import REPO
@@ -58,6 +59,13 @@ def running_synapse(directory: Path) -> Iterator[Synapse]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """One real Synapse for the whole test session (the Matrix tests and the shared contract use it)."""
+    with running_synapse(tmp_path_factory.mktemp("synapse")) as server:
+        yield server
 
 
 def free_port() -> int:
