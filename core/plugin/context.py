@@ -11,10 +11,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Final, Generic
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, select
+from typing_extensions import TypeVar
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock
@@ -28,18 +29,23 @@ from warroom.core.storage.queries import Entry
 from warroom.core.storage.tables import MEMBERS, PLUGIN_VALUES
 
 T = TypeVar("T")
+SettingsT_co = TypeVar("SettingsT_co", bound=BaseModel, covariant=True, default=BaseModel)
+"""A plugin's settings model, as in ``PluginContext[RemindersSettings]``; a bare ``PluginContext`` has any model."""
 _MEMBERS = select(MEMBERS.c.person_id).where(MEMBERS.c.incident_id == bindparam("id"))
 _VALUE = select(PLUGIN_VALUES.c.value).where(
     PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
 )
 
 
-class PluginContext:
-    """Handed to each plugin as ``self.context``; the whole of what it may touch at run time."""
+class PluginContext(Generic[SettingsT_co]):
+    """Handed to each plugin as ``self.context``; the whole of what it may touch at run time.
 
-    def __init__(self, name: str, config: BaseModel, writer: Writer, scheduler: Scheduler, clock: Clock) -> None:
+    ``config`` is the plugin's validated settings, typed by the plugin's ``Plugin[Settings]``.
+    """
+
+    def __init__(self, name: str, config: SettingsT_co, writer: Writer, scheduler: Scheduler, clock: Clock) -> None:
         self.name = name
-        self.config = config
+        self.config: Final[SettingsT_co] = config
         self.clock = clock
         self.log = logging.getLogger(f"warroom.plugins.{name}")
         self._writer = writer
