@@ -15,10 +15,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from warroom.core.config.loader import Config
 from warroom.core.plugin.tools import plugin_context
-from warroom.plugins.postmortem import Postmortem
 from warroom.plugins.postmortem.draft import external_draft, internal_draft, read_record
+from warroom.plugins.postmortem.plugin import Postmortem
 from warroom.plugins.postmortem.render import DraftError
-from warroom.plugins.postmortem.settings import Settings
+from warroom.plugins.postmortem.settings import PostmortemSettings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,7 +65,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
 async def _draft(config: Config, incident_id: int, *, external: bool) -> str:
     async with plugin_context(config, "postmortem", Postmortem) as context:
         settings = context.config
-        assert isinstance(settings, Settings)
+        assert isinstance(settings, PostmortemSettings)
         record = read_record(context, incident_id)
         return (external_draft if external else internal_draft)(record, settings)
 
