@@ -62,6 +62,7 @@ class PluginContext(Generic[SettingsT_co]):
         return incident_view(self._writer.service, state)
 
     def open_incidents(self) -> list[IncidentView]:
+        """Every incident not yet resolved, e.g. to catch up in :meth:`Plugin.setup` on what happened meanwhile."""
         service = self._writer.service
         return [incident_view(service, state) for state in service.open_index().incidents()]
 
@@ -79,6 +80,7 @@ class PluginContext(Generic[SettingsT_co]):
         return [e for e in queries.timeline(db, incident_id) if not kinds or e.kind in kinds]
 
     def tasks(self, incident_id: int) -> list[TaskItem]:
+        """The incident's tasks in number order, done or not."""
         name = self._writer.service.people.name
         return [
             TaskItem(
@@ -88,6 +90,7 @@ class PluginContext(Generic[SettingsT_co]):
         ]
 
     def role_history(self, incident_id: int) -> list[RoleSpell]:
+        """Who held which role when, over the incident's whole life (current holders have ``until`` None)."""
         name = self._writer.service.people.name
         return [
             RoleSpell(role, PersonView(person, name(person)), since, until)
@@ -95,6 +98,7 @@ class PluginContext(Generic[SettingsT_co]):
         ]
 
     def channels(self, incident_id: int) -> list[str]:
+        """The incident's channels on every platform, by name (id where unnamed); empty until the first opens."""
         return [
             name or conversation
             for _platform, conversation, name in queries.channels(self._writer.service.db, incident_id)
@@ -145,12 +149,15 @@ class PluginContext(Generic[SettingsT_co]):
         self._scheduler.at(self._job_id(job_id), when, self._target_key(target), *args)
 
     def schedule_in(self, job_id: str, delay: timedelta, target: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """:meth:`schedule_at` ``delay`` from now (by Warroom's clock, so tests can move it)."""
         self.schedule_at(job_id, self.clock.now() + delay, target, *args)
 
     def cancel(self, job_id: str) -> bool:
+        """Drop the plugin's scheduled job ``job_id``; False if there was none."""
         return self._scheduler.cancel(self._job_id(job_id))
 
     def next_run(self, job_id: str) -> datetime | None:
+        """When the plugin's job ``job_id`` runs next; None if it is not scheduled."""
         return self._scheduler.next_run(self._job_id(job_id))
 
     def _job_id(self, job_id: str) -> str:
