@@ -8,15 +8,19 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
 from warroom.core.app import InstalledAdapters, Warroom, require_database
 from warroom.core.config.loader import Config, ConfigError, load_config
 from warroom.core.errors import NotFound
+from warroom.core.plugin.context import PluginContext
 from warroom.core.plugin.host import check_plugins
-from warroom.core.plugin.tools import add_plugin_commands
+from warroom.core.plugin.tools import Tool, add_plugin_commands
 from warroom.core.storage import queries
 
 CONFIG_ENV = "WARROOM_CONFIG"
@@ -62,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     timeline.add_argument("--format", choices=("markdown", "json"), default="markdown")
     timeline.set_defaults(handler=_timeline)
     commands.add_parser("plugins", help="list plugins, whether they load, and why not").set_defaults(handler=_plugins)
-    add_plugin_commands(commands)
+    add_plugin_commands(commands, _tool_handler)
     # Accept --config after the subcommand too, as people type it.
     for sub in (commands.choices[name] for name in commands.choices):
         sub.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -168,6 +172,49 @@ def _timeline(config: Config, args: argparse.Namespace) -> int:
                 text = entry.text.replace("\n", "\n  ")
                 print(f"- {entry.at:%Y-%m-%d %H:%M:%S} · {entry.kind} · {entry.author}: {text}{mark}")
     return 0
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
+
+
+class _ToolRun(Generic[SettingsT]):
+    """The plugin API's ``ToolRun``, backed by a Warroom started just for the tool."""
+
+    def __init__(self, tool: Tool[SettingsT], config: Config, args: argparse.Namespace) -> None:
+        self._tool = tool
+        self._config = config
+        self._args = args
+
+    @property
+    def args(self) -> argparse.Namespace:
+        return self._args
+
+    @property
+    def settings(self) -> SettingsT:
+        return self._tool.settings(self._config)
+
+    @asynccontextmanager
+    async def context(self) -> AsyncIterator[PluginContext[SettingsT]]:
+        require_database(self._config)
+        settings = self.settings
+        app = Warroom(self._config)
+        await app.start(plugins=False, jobs=False)  # due jobs belong to the running bot, not to this tool
+        try:
+            yield PluginContext(self._tool.plugin, settings, app.writer, app.scheduler, app.clock)
+        finally:
+            await app.close()
+
+
+def _tool_handler(tool: Tool[Any]) -> Callable[[Config, argparse.Namespace], int]:
+    def handle(config: Config, args: argparse.Namespace) -> int:
+        try:
+            return asyncio.run(tool.run(_ToolRun(tool, config, args)))
+        except SQLAlchemyError as error:  # the database is the core's: so is saying it can't be read
+            reason = f"I couldn't read the Warroom database: {error.__class__.__name__}. Check database.url."
+            print(reason, file=sys.stderr)
+            return 1
+
+    return handle
 
 
 if __name__ == "__main__":

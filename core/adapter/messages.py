@@ -14,6 +14,8 @@ from warroom.core.adapter.refs import UserRef
 
 
 class Tone(Enum):
+    """How a message reads at a glance; each platform shows it its own way (a colour, an emoji)."""
+
     INFO = "info"
     SUCCESS = "success"
     WARNING = "warning"
@@ -22,6 +24,8 @@ class Tone(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Text:
+    """A run of text, shown as typed (adapters escape it); the flags are emphasis, not markup."""
+
     text: str
     bold: bool = False
     italic: bool = False
@@ -30,6 +34,8 @@ class Text:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """A person named in a paragraph; it notifies them only if they are in the message's ``pings`` too."""
+
     user: UserRef
 
 
@@ -38,11 +44,15 @@ Inline = Text | Mention
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
+    """Text and mentions in order, one paragraph of a message."""
+
     parts: tuple[Inline, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class CodeBlock:
+    """Preformatted text (a draft, an export) shown verbatim; ``language`` is a highlighting hint like ``markdown``."""
+
     text: str
     language: str = ""
 
@@ -52,6 +62,8 @@ Block = Paragraph | CodeBlock
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """A labelled value such as ``Severity: SEV2``; ``inline`` ones may share a line where the platform can."""
+
     name: str
     value: str
     inline: bool = True
@@ -68,6 +80,13 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """What Warroom or a plugin says, kept as structure so each platform renders it in its own idiom.
+
+    Blocks are the body; a title or fields make it a card where the platform has
+    cards. Only the people in ``pings`` are notified: mentions in the text alone
+    never ping anyone, so quoting a name can't page a person by accident.
+    """
+
     blocks: tuple[Block, ...] = ()
     title: str = ""
     fields: tuple[Field, ...] = ()
@@ -77,6 +96,7 @@ class Message:
 
     @classmethod
     def plain(cls, text: str, *, tone: Tone = Tone.INFO, title: str = "") -> Message:
+        """A message of one paragraph of ``text``: what most replies are."""
         return cls(blocks=(Paragraph((Text(text),)),), tone=tone, title=title)
 
     def plain_text(self) -> str:

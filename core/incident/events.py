@@ -8,6 +8,8 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class DomainEvent:
+    """Something that happened to an incident, published once it is committed; hook this type for all of them."""
+
     incident_id: int
     reference: str
     at: datetime
@@ -15,6 +17,8 @@ class DomainEvent:
 
 @dataclass(frozen=True, slots=True)
 class IncidentDeclared(DomainEvent):
+    """An incident was declared; its channel may not exist yet (a ``channel`` timeline entry says when it does)."""
+
     title: str
     severity: int
     private: bool
@@ -22,17 +26,22 @@ class IncidentDeclared(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class StatusChanged(DomainEvent):
+    """The incident's status went from ``old`` to ``new`` (reopening is a change away from ``resolved``)."""
+
     old: str
     new: str
 
 
 @dataclass(frozen=True, slots=True)
 class IncidentResolved(DomainEvent):
-    pass
+    """The incident was resolved; it may still be reopened later."""
+
 
 
 @dataclass(frozen=True, slots=True)
 class RoleAssigned(DomainEvent):
+    """Someone took or was given ``role``; ``previous_person_id`` held it before, if anyone did."""
+
     role: str
     person_id: int
     previous_person_id: int | None
@@ -40,6 +49,8 @@ class RoleAssigned(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntryAdded(DomainEvent):
+    """An entry landed on the timeline; ``kind`` says what it is (``message`` for captured chat, ``update``, …)."""
+
     entry_id: int
     seq: int
     kind: str
@@ -56,6 +67,8 @@ class PersonJoined(DomainEvent):
 
 @dataclass(frozen=True, slots=True)
 class ConfirmationRequested(DomainEvent):
+    """Someone asked for approval of ``action``; it is decided, or expires at ``expires_at``."""
+
     confirmation_id: int
     action: str
     requested_by: int

@@ -11,6 +11,8 @@ from warroom.core.incident.state import IncidentState
 
 @dataclass(frozen=True, slots=True)
 class PersonView:
+    """A person as Warroom knows them: ``id`` is stable across platforms, ``name`` is how to address them."""
+
     id: int
     name: str
 
@@ -40,6 +42,7 @@ class IncidentView:
 
     @property
     def resolved(self) -> bool:
+        """Whether the incident is over (its status is ``resolved``); a resolved incident can be reopened."""
         return self.status == "resolved"
 
 
@@ -69,6 +72,8 @@ def incident_view(service: IncidentService, state: IncidentState) -> IncidentVie
 
 @dataclass(frozen=True, slots=True)
 class TaskItem:
+    """A task on an incident: ``number`` is how people refer to it, ``owner`` None while nobody has it."""
+
     number: int
     title: str
     owner: PersonView | None

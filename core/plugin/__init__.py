@@ -6,7 +6,10 @@ examples that are shown in help and checked by tests); its hooks are async
 methods called with domain events after they are committed; its jobs run on
 the durable scheduler. What a plugin may touch at run time is its
 :class:`PluginContext` (``self.context``) and, inside a command, the
-:class:`Call` it is given.
+:class:`Call` it is given. Its settings model is the class's type parameter
+(``class Reminders(Plugin[RemindersSettings])``), so ``self.context.config``
+is typed. A command-line tool (``warroom <name>``) is a :class:`Tool`, run
+with a :class:`ToolRun` that opens the same context outside the bot.
 """
 
 from warroom.core.adapter.messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
@@ -27,6 +30,7 @@ from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell,
 from warroom.core.plugin.call import Call, PersonArg
 from warroom.core.plugin.context import PluginContext
 from warroom.core.plugin.declare import NoConfig, Plugin, TextArg, command, hook, job
+from warroom.core.plugin.tools import Tool, ToolRun
 from warroom.core.storage.queries import Entry
 
 __all__ = [
@@ -60,6 +64,8 @@ __all__ = [
     "TextArg",
     "TimelineEntryAdded",
     "Tone",
+    "Tool",
+    "ToolRun",
     "command",
     "duration",
     "hook",

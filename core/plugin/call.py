@@ -65,6 +65,7 @@ class Call:
 
     @classmethod
     def from_command(cls, ctx: CommandContext, context: PluginContext) -> Call:
+        """The call for a command someone typed (Warroom makes it; a plugin only receives it)."""
         incident_id = ctx.incident_id or ctx.service.incident_in(ctx.event.conversation)
         call = cls(
             ctx.tx, context, actor=ctx.actor, where=ctx.event.conversation, incident_id=incident_id, source=ctx.source()
@@ -74,14 +75,17 @@ class Call:
 
     @classmethod
     def internal(cls, tx: Transaction, context: PluginContext) -> Call:
+        """The call for ``context.run`` work: nobody ran it and there is no conversation to reply to."""
         return cls(tx, context, actor=None, where=None, incident_id=None)
 
     @property
     def at(self) -> datetime:
+        """When this runs, one time for everything it does (use it rather than the clock, so it all agrees)."""
         return self._tx.at
 
     @property
     def actor(self) -> PersonView | None:
+        """Who ran the command; None for ``context.run`` work."""
         return PersonView(self._actor.person_id, self._actor.name) if self._actor else None
 
     @property
@@ -94,6 +98,7 @@ class Call:
         raise Invalid(message)
 
     def reply(self, message: Message | str, *, tone: Tone = Tone.INFO) -> None:
+        """Answer where the command was typed, once it is committed."""
         if self._where is None:
             raise WarroomError("this work was not started from a conversation; use post() instead")
         self._tx.reply(self._where, _message(message, tone))
@@ -142,10 +147,12 @@ class Call:
         )
 
     def load(self, key: str, default: Any = None) -> Any:
+        """A value this plugin stored, as this command sees it (including its own :meth:`save`), or ``default``."""
         rows = self._tx.service.db.select(_VALUE, {"plugin": self._context.name, "key": key})
         return json.loads(rows[0][0]) if rows else default
 
     def save(self, key: str, value: Any) -> None:
+        """Store a JSON-able value under ``key`` in this plugin's namespace, kept only if the command succeeds."""
         db, plugin = self._tx.service.db, self._context.name
         row = {"value": json.dumps(value), "updated_at": self._tx.at}
         if not db.update(PLUGIN_VALUES, {"plugin": plugin, "key": key}, row):

@@ -11,10 +11,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Final, Generic
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, select
+from typing_extensions import TypeVar
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock
@@ -28,18 +29,23 @@ from warroom.core.storage.queries import Entry
 from warroom.core.storage.tables import MEMBERS, PLUGIN_VALUES
 
 T = TypeVar("T")
+SettingsT_co = TypeVar("SettingsT_co", bound=BaseModel, covariant=True, default=BaseModel)
+"""A plugin's settings model, as in ``PluginContext[RemindersSettings]``; a bare ``PluginContext`` has any model."""
 _MEMBERS = select(MEMBERS.c.person_id).where(MEMBERS.c.incident_id == bindparam("id"))
 _VALUE = select(PLUGIN_VALUES.c.value).where(
     PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
 )
 
 
-class PluginContext:
-    """Handed to each plugin as ``self.context``; the whole of what it may touch at run time."""
+class PluginContext(Generic[SettingsT_co]):
+    """Handed to each plugin as ``self.context``; the whole of what it may touch at run time.
 
-    def __init__(self, name: str, config: BaseModel, writer: Writer, scheduler: Scheduler, clock: Clock) -> None:
+    ``config`` is the plugin's validated settings, typed by the plugin's ``Plugin[Settings]``.
+    """
+
+    def __init__(self, name: str, config: SettingsT_co, writer: Writer, scheduler: Scheduler, clock: Clock) -> None:
         self.name = name
-        self.config = config
+        self.config: Final[SettingsT_co] = config
         self.clock = clock
         self.log = logging.getLogger(f"warroom.plugins.{name}")
         self._writer = writer
@@ -56,6 +62,7 @@ class PluginContext:
         return incident_view(self._writer.service, state)
 
     def open_incidents(self) -> list[IncidentView]:
+        """Every incident not yet resolved, e.g. to catch up in :meth:`Plugin.setup` on what happened meanwhile."""
         service = self._writer.service
         return [incident_view(service, state) for state in service.open_index().incidents()]
 
@@ -73,6 +80,7 @@ class PluginContext:
         return [e for e in queries.timeline(db, incident_id) if not kinds or e.kind in kinds]
 
     def tasks(self, incident_id: int) -> list[TaskItem]:
+        """The incident's tasks in number order, done or not."""
         name = self._writer.service.people.name
         return [
             TaskItem(
@@ -82,6 +90,7 @@ class PluginContext:
         ]
 
     def role_history(self, incident_id: int) -> list[RoleSpell]:
+        """Who held which role when, over the incident's whole life (current holders have ``until`` None)."""
         name = self._writer.service.people.name
         return [
             RoleSpell(role, PersonView(person, name(person)), since, until)
@@ -89,6 +98,7 @@ class PluginContext:
         ]
 
     def channels(self, incident_id: int) -> list[str]:
+        """The incident's channels on every platform, by name (id where unnamed); empty until the first opens."""
         return [
             name or conversation
             for _platform, conversation, name in queries.channels(self._writer.service.db, incident_id)
@@ -139,12 +149,15 @@ class PluginContext:
         self._scheduler.at(self._job_id(job_id), when, self._target_key(target), *args)
 
     def schedule_in(self, job_id: str, delay: timedelta, target: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """:meth:`schedule_at` ``delay`` from now (by Warroom's clock, so tests can move it)."""
         self.schedule_at(job_id, self.clock.now() + delay, target, *args)
 
     def cancel(self, job_id: str) -> bool:
+        """Drop the plugin's scheduled job ``job_id``; False if there was none."""
         return self._scheduler.cancel(self._job_id(job_id))
 
     def next_run(self, job_id: str) -> datetime | None:
+        """When the plugin's job ``job_id`` runs next; None if it is not scheduled."""
         return self._scheduler.next_run(self._job_id(job_id))
 
     def _job_id(self, job_id: str) -> str:

@@ -65,6 +65,12 @@ _INCIDENT_IDS = select(INCIDENTS.c.id).order_by(INCIDENTS.c.id.desc())
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One timeline entry, read back: ``seq`` numbers it within its incident, ``data`` holds what its kind records.
+
+    ``key`` marks one of the incident's key events, which summaries and the post-mortem draw on;
+    ``source_event`` is the platform event it came from, if it came from one.
+    """
+
     seq: int
     at: datetime
     kind: str
@@ -75,6 +81,7 @@ class Entry:
     source_event: str | None
 
     def export(self) -> dict[str, Any]:
+        """The entry as JSON-able data, as ``warroom timeline --format json`` writes it."""
         return {
             "seq": self.seq,
             "at": self.at.isoformat(),

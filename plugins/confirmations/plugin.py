@@ -24,23 +24,15 @@ from warroom.core.plugin import (
     hook,
 )
 from warroom.plugins.confirmations.listing import fold, render
-from warroom.plugins.confirmations.settings import MAX_EXPIRY, MIN_EXPIRY, ConfirmationsConfig
+from warroom.plugins.confirmations.settings import MAX_EXPIRY, MIN_EXPIRY, ConfirmationsSettings
 
 
-class Confirmations(Plugin):
+class Confirmations(Plugin[ConfirmationsSettings]):
     """Announce destructive steps; the commander (by default) approves or rejects them in time."""
-
-    Config = ConfirmationsConfig
-
-    @property
-    def settings(self) -> ConfirmationsConfig:
-        config = self.context.config
-        assert isinstance(config, ConfirmationsConfig)
-        return config
 
     async def setup(self) -> None:
         # Compiled one by one: joined into one, a pattern's inline flags or group names could clash.
-        self._destructive = tuple(re.compile(pattern, re.IGNORECASE) for pattern in self.settings.hint_patterns)
+        self._destructive = tuple(re.compile(pattern, re.IGNORECASE) for pattern in self.context.config.hint_patterns)
 
     @command(
         "action",
@@ -53,7 +45,7 @@ class Confirmations(Plugin):
 
         Nobody starts the step until it is approved; a request nobody decides in time expires.
         """
-        settings = self.settings
+        settings = self.context.config
         expires_in = expires or settings.expires
         if not MIN_EXPIRY <= expires_in <= MAX_EXPIRY:
             call.fail("An approval is for the situation right now: give --expires between 1m and 2h, e.g. 10m.")
@@ -87,8 +79,8 @@ class Confirmations(Plugin):
             return
         if not any(pattern.search(event.text) for pattern in self._destructive):
             return
-        incident = self.context.incident(event.incident_id)
-        if incident.resolved or any(_holder(incident, r) == event.author_id for r in self.settings.approver_roles):
+        incident, approvers = self.context.incident(event.incident_id), self.context.config.approver_roles
+        if incident.resolved or any(_holder(incident, r) == event.author_id for r in approvers):
             return
         name = next((p.name for p in self.context.members(incident.id) if p.id == event.author_id), "")
         await self.context.run(partial(self._hint, incident, event.author_id, name))
@@ -110,10 +102,10 @@ class Confirmations(Plugin):
         """
         key = _hint_key(incident.id, person_id)
         last = call.load(key)
-        if last is not None and call.at < datetime.fromisoformat(last) + self.settings.hint_every:
+        if last is not None and call.at < datetime.fromisoformat(last) + self.context.config.hint_every:
             return
         call.save(key, call.at.isoformat())
-        who = " or ".join(self.settings.approver_roles)
+        who = " or ".join(self.context.config.approver_roles)
         lead = f"{name}, that sounds" if name else "Sounds"
         call.post(
             incident.id,

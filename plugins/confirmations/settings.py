@@ -48,7 +48,7 @@ def _role(value: str) -> str:
 Role = Annotated[str, AfterValidator(_role)]
 
 
-class ConfirmationsConfig(BaseModel):
+class ConfirmationsSettings(BaseModel):
     """``plugins.confirmations``; every field has a default, so an empty section works."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -18,7 +18,7 @@ from warroom.core.plugin import Entry, IncidentView, PluginContext, RoleSpell, T
 from warroom.plugins.postmortem.language import Hint, Reviewer
 from warroom.plugins.postmortem.redact import SOMEONE, Redactor, role_wording
 from warroom.plugins.postmortem.render import EXTERNAL, INTERNAL, render
-from warroom.plugins.postmortem.settings import Settings
+from warroom.plugins.postmortem.settings import PostmortemSettings
 
 _KEY_LABELS = {"declared": "Declared", "decision": "Decision", "update": "Stakeholder update"}
 _CUSTOMER_KINDS = frozenset({"declared", "status", "update"})
@@ -47,11 +47,11 @@ def read_record(context: PluginContext, incident_id: int) -> Record:
     return Record(incident, entries, tasks, roles, tuple(dict.fromkeys(names)), context.clock.now())
 
 
-def internal_draft(record: Record, settings: Settings) -> str:
+def internal_draft(record: Record, settings: PostmortemSettings) -> str:
     return render(INTERNAL, settings.internal_template, internal_context(record, settings))
 
 
-def external_draft(record: Record, settings: Settings) -> str:
+def external_draft(record: Record, settings: PostmortemSettings) -> str:
     return render(EXTERNAL, settings.external_template, external_context(record, settings))
 
 
@@ -88,7 +88,7 @@ def milestones(incident: IncidentView) -> dict[str, Any]:
     }
 
 
-def internal_context(record: Record, settings: Settings) -> dict[str, Any]:
+def internal_context(record: Record, settings: PostmortemSettings) -> dict[str, Any]:
     incident, times = record.incident, Times(record)
     hints = Reviewer(settings.blame_phrases).review(record.entries)
     flagged = {hint.seq for hint in hints}
@@ -139,7 +139,7 @@ def internal_context(record: Record, settings: Settings) -> dict[str, Any]:
     }
 
 
-def external_context(record: Record, settings: Settings) -> dict[str, Any]:
+def external_context(record: Record, settings: PostmortemSettings) -> dict[str, Any]:
     incident, times = record.incident, Times(record)
     redact = Redactor(settings, _wordings(record))
     done = milestones(incident)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from warroom.plugins.postmortem.settings import Settings
+from warroom.plugins.postmortem.settings import PostmortemSettings
 
 Replace = Callable[[re.Match[str]], str | None]  # None: leave this match as it is
 
@@ -44,7 +44,7 @@ SOMEONE = "a responder"
 class Redactor:
     """Makes text fit for customers; ``people`` maps each person's name to how the draft refers to them."""
 
-    def __init__(self, settings: Settings, people: Mapping[str, str]) -> None:
+    def __init__(self, settings: PostmortemSettings, people: Mapping[str, str]) -> None:
         public = tuple(domain.lower().strip(".") for domain in settings.public_domains)
 
         def internal(host: str) -> bool:

@@ -64,7 +64,7 @@ class Redaction(_Model):
     replacement: str = "[redacted]"
 
 
-class Settings(_Model):
+class PostmortemSettings(_Model):
     """``plugins.postmortem`` in warroom.yaml; every option has a working default."""
 
     internal_template: TemplatePath | None = None  # a copy of templates/internal.md.j2 to change

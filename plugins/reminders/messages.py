@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from warroom.core.plugin import IncidentView, PersonView, duration
-from warroom.plugins.reminders.config import RemindersConfig
+from warroom.plugins.reminders.settings import RemindersSettings
 from warroom.plugins.reminders.timing import Meal
 
 KINDS = ("food", "coffee", "breaks", "roles", "updates")
@@ -19,21 +19,21 @@ def names(people: Sequence[PersonView]) -> str:
     return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
 
 
-def clock(config: RemindersConfig, at: datetime, now: datetime) -> str:
+def clock(config: RemindersSettings, at: datetime, now: datetime) -> str:
     """A time of day in the team's zone, with the date when it is not today."""
     local, today = config.local(at), config.local(now).date()
     shown = f"{local:%H:%M} {local.tzname()}"
     return shown if local.date() == today else f"{local:%a %d %b} {shown}"
 
 
-def food_first(config: RemindersConfig, incident: IncidentView, people: Sequence[PersonView]) -> str:
+def food_first(config: RemindersSettings, incident: IncidentView, people: Sequence[PersonView]) -> str:
     return (
         f"🍕 {incident.reference} has been going for {duration(config.food.first_after)}. Order food now, before "
         f"people get hungry — for {names(people)}. {config.food.expense_note}"
     )
 
 
-def food_meal(config: RemindersConfig, incident: IncidentView, meal: Meal, people: Sequence[PersonView]) -> str:
+def food_meal(config: RemindersSettings, incident: IncidentView, meal: Meal, people: Sequence[PersonView]) -> str:
     return (
         f"🍕 {meal.name.capitalize()} is at {clock(config, meal.at, meal.at)} and {incident.reference} is still "
         f"open: order food now so it is here in time — for {names(people)}. {config.food.expense_note}"
@@ -47,14 +47,14 @@ def coffee(incident: IncidentView, age: timedelta, people: Sequence[PersonView])
     )
 
 
-def breathe(config: RemindersConfig, incident: IncidentView, person: PersonView) -> str:
+def breathe(config: RemindersSettings, incident: IncidentView, person: PersonView) -> str:
     return (
         f"🫁 Welcome to {incident.reference}, {person.name}. Take {config.breaks.breathe_seconds} seconds to "
         f"breathe before you dive in: read the channel, then ask the commander where to help."
     )
 
 
-def team_break(config: RemindersConfig, incident: IncidentView, until: datetime) -> str:
+def team_break(config: RemindersSettings, incident: IncidentView, until: datetime) -> str:
     return (
         f"🧘 {incident.reference} is {incident.status}: production impact has stopped. Everyone take a break of "
         f"at least {duration(config.breaks.team_break)} (until {clock(config, until, until)}) "
@@ -62,7 +62,7 @@ def team_break(config: RemindersConfig, incident: IncidentView, until: datetime)
     )
 
 
-def procedure(config: RemindersConfig, seq: int, who: str, what: str) -> str:
+def procedure(config: RemindersSettings, seq: int, who: str, what: str) -> str:
     lines = [
         f"⏸️ {who} is about to start a procedure (#{seq}): {what}",
         f"Before the first step: pause, take {config.breaks.breathe_seconds} seconds to breathe, and say in the "
@@ -81,7 +81,7 @@ def role_nag(incident: IncidentView, role: str, age: timedelta, nag: int, most: 
     )
 
 
-def update_due(config: RemindersConfig, incident: IncidentView, due: datetime, now: datetime) -> str:
+def update_due(config: RemindersSettings, incident: IncidentView, due: datetime, now: datetime) -> str:
     communicator = incident.roles.get("communicator")
     who = f"{communicator.name}, the" if communicator else "The"
     fix = "" if communicator else " Nobody is communicator: take it with “/incident role take communicator”."

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from warroom.plugins.reminders.config import RemindersConfig
+from warroom.plugins.reminders.settings import RemindersSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Meal:
 
 
 class MealPlan:
-    def __init__(self, config: RemindersConfig) -> None:
+    def __init__(self, config: RemindersSettings) -> None:
         self._config = config
         self._food = config.food
 

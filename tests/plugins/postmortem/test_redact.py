@@ -9,13 +9,13 @@ import pytest
 from warroom.core.plugin import Entry
 from warroom.plugins.postmortem.language import Reviewer
 from warroom.plugins.postmortem.redact import Redactor
-from warroom.plugins.postmortem.settings import Settings
+from warroom.plugins.postmortem.settings import PostmortemSettings
 
 PEOPLE = {"Ann Lee": "the incident commander", "Will Smith": "a responder", "bob": "the communicator"}
 
 
 def redact(text: str, **settings: Any) -> str:
-    return Redactor(Settings.model_validate(settings), PEOPLE)(text)
+    return Redactor(PostmortemSettings.model_validate(settings), PEOPLE)(text)
 
 
 @pytest.mark.parametrize(
@@ -117,4 +117,4 @@ def test_configured_phrases_count_and_bot_lines_are_skipped() -> None:
 
 
 def test_review_delays_read_as_people_write_them() -> None:
-    assert Settings.model_validate({"review_after": "1d12h"}).review_after.total_seconds() == 36 * 3600
+    assert PostmortemSettings.model_validate({"review_after": "1d12h"}).review_after.total_seconds() == 36 * 3600

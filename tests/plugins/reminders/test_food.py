@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 from warroom.core.config.loader import load_config
 from warroom.core.testing import Harness
-from warroom.plugins.reminders import Reminders, RemindersConfig
+from warroom.plugins.reminders import Reminders
+from warroom.plugins.reminders.settings import RemindersSettings
 
 from tests.plugins.reminders.test_reminders import declare, make, only, reminders, walk
 
@@ -132,13 +133,13 @@ async def test_after_a_long_outage_only_reminders_still_worth_giving_come(tmp_pa
 
 def test_meal_times_read_from_yaml_and_validated() -> None:
     # Unquoted 12:00 in YAML 1.1 arrives as the number 720 (minutes).
-    config = RemindersConfig.model_validate({"food": {"meals": {"lunch": 720, "dinner": "18:30"}, "lead": "45m"}})
+    config = RemindersSettings.model_validate({"food": {"meals": {"lunch": 720, "dinner": "18:30"}, "lead": "45m"}})
     assert config.food.meals == {"lunch": time(12), "dinner": time(18, 30)}
     assert config.food.lead == timedelta(minutes=45)
     with pytest.raises(ValidationError, match="must be a time of day like 12:00 or 18:30, not “noon”"):
-        RemindersConfig.model_validate({"food": {"meals": {"lunch": "noon"}}})
+        RemindersSettings.model_validate({"food": {"meals": {"lunch": "noon"}}})
     with pytest.raises(ValidationError, match="lead must be shorter than the time between two meals"):
-        RemindersConfig.model_validate({"food": {"meals": {"brunch": "11:00", "lunch": "11:20"}}})
+        RemindersSettings.model_validate({"food": {"meals": {"brunch": "11:00", "lunch": "11:20"}}})
 
 
 async def test_loads_from_the_config_file_through_its_entry_point(tmp_path: Path) -> None:
@@ -155,7 +156,7 @@ async def test_loads_from_the_config_file_through_its_entry_point(tmp_path: Path
     assert h.app.plugins.statuses["reminders"].state == "loaded"
     plugin = h.plugin("reminders")
     assert isinstance(plugin, Reminders)
-    assert plugin.settings.food.meals == {"lunch": time(12)}
+    assert plugin.context.config.food.meals == {"lunch": time(12)}
     channel = await declare(h)
     assert (await h.say("/incident reminders", channel=channel))[0].splitlines()[1:3] == [
         "• nag if no commander: 01:15 CET",

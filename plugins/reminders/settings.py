@@ -103,7 +103,9 @@ class Updates(_Section):
     enabled: bool = True
 
 
-class RemindersConfig(_Section):
+class RemindersSettings(_Section):
+    """``plugins.reminders``: the team's time zone, and when each kind of reminder is given."""
+
     timezone: str = "UTC"
     quiet_on_private: bool = False
     food: Food = Food()
