@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from warroom.core.adapter.events import InboundEvent
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef, UserRef
-from warroom.core.commands.parse import Registry
+from warroom.core.commands.registry import Registry
 from warroom.core.commands.spec import CommandSpec, PersonToken
 from warroom.core.engine.writer import Transaction
 from warroom.core.errors import Invalid
