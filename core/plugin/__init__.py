@@ -10,6 +10,7 @@ the durable scheduler. What a plugin may touch at run time is its
 """
 
 from warroom.core.adapter.messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.core.commands.declare import PersonArg, TextArg, command
 from warroom.core.config.types import Duration, Pattern
 from warroom.core.incident.events import (
     ConfirmationDecided,
@@ -24,9 +25,9 @@ from warroom.core.incident.events import (
 )
 from warroom.core.incident.render import duration
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem
-from warroom.core.plugin.call import Call, PersonArg
+from warroom.core.plugin.call import Call
 from warroom.core.plugin.context import PluginContext
-from warroom.core.plugin.declare import NoConfig, Plugin, TextArg, command, hook, job
+from warroom.core.plugin.declare import NoConfig, Plugin, hook, job
 from warroom.core.storage.queries import Entry
 
 __all__ = [
