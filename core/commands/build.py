@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MethodType
 
-from warroom.core.commands.context import CommandContext, Handler
+from warroom.core.commands.context import CommandContext, CommandSet, Handler
 from warroom.core.commands.declare import PersonArg, command_info, command_spec, parameter_name
 from warroom.core.commands.spec import CommandSpec, PersonToken
 
@@ -31,6 +31,14 @@ def build(
         method(ctx if runs_with is None else runs_with(ctx), **arguments)
 
     return spec, handle
+
+
+def add_commands(commands: CommandSet, group: object) -> None:
+    """Register every command ``group``'s class declares, in the order it declares them (help lists them so)."""
+    for name, member in vars(type(group)).items():
+        if command_info(member) is not None:
+            spec, handler = build(getattr(group, name))
+            commands.command(spec)(handler)
 
 
 def _argument(ctx: CommandContext, key: str, value: object) -> object:

@@ -111,10 +111,6 @@ class CommandContext:
         present = self.event.conversation if person_id == self.actor.person_id else None
         return invite_to_channels(self.tx, incident.id, person_id, present_in=present)
 
-    def text(self, name: str) -> str:
-        value = self.args.get(name)
-        return value if isinstance(value, str) else ""
-
     def person(self, name: str) -> int:
         """Resolve a ``@mention`` argument to a person, creating them on first sight."""
         token = self.args[name]
