@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from warroom.core.adapter.events import InboundEvent
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef, UserRef
-from warroom.core.commands.parse import Registry
+from warroom.core.commands.registry import Registry
 from warroom.core.commands.spec import CommandSpec, PersonToken
 from warroom.core.engine.writer import Transaction
 from warroom.core.errors import Invalid
@@ -110,10 +110,6 @@ class CommandContext:
         self.service.join(incident, person_id, self.tx.at)
         present = self.event.conversation if person_id == self.actor.person_id else None
         return invite_to_channels(self.tx, incident.id, person_id, present_in=present)
-
-    def text(self, name: str) -> str:
-        value = self.args.get(name)
-        return value if isinstance(value, str) else ""
 
     def person(self, name: str) -> int:
         """Resolve a ``@mention`` argument to a person, creating them on first sight."""

@@ -4,42 +4,33 @@ from __future__ import annotations
 
 from warroom.core.adapter.messages import Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import ConversationRef
-from warroom.core.commands.context import CommandContext, CommandSet
-from warroom.core.commands.spec import CommandSpec, Kind, Param
+from warroom.core.commands.context import CommandContext
+from warroom.core.commands.declare import TextArg, command
 from warroom.core.engine.writer import Transaction
 from warroom.core.flows import confirmations
 from warroom.core.incident.people import Actor
 
-commands = CommandSet()
 
-
-@commands.command(
-    CommandSpec(
-        ("approve",),
-        "Approve a pending confirmation (an announced destructive action).",
-        params=(Param("confirmation", Kind.INT, "its number, from the request"),),
-        examples=("/incident approve 3",),
+class DecisionCommands:
+    @command(
+        "approve",
+        examples=["/incident approve 3"],
+        help={"confirmation": "its number, from the request"},
         incident_scoped=False,
     )
-)
-def approve(ctx: CommandContext) -> None:
-    answer(ctx.tx, ctx.actor, int(str(ctx.args["confirmation"])), True, "", ctx.event.conversation)
+    def approve(self, ctx: CommandContext, confirmation: int) -> None:
+        """Approve a pending confirmation (an announced destructive action)."""
+        answer(ctx.tx, ctx.actor, confirmation, True, "", ctx.event.conversation)
 
-
-@commands.command(
-    CommandSpec(
-        ("reject",),
-        "Reject a pending confirmation, optionally saying why.",
-        params=(
-            Param("confirmation", Kind.INT, "its number, from the request"),
-            Param("reason", Kind.TEXT, "why not", required=False),
-        ),
-        examples=("/incident reject 3 not while the failover is running",),
+    @command(
+        "reject",
+        examples=["/incident reject 3 not while the failover is running"],
+        help={"confirmation": "its number, from the request", "reason": "why not"},
         incident_scoped=False,
     )
-)
-def reject(ctx: CommandContext) -> None:
-    answer(ctx.tx, ctx.actor, int(str(ctx.args["confirmation"])), False, ctx.text("reason"), ctx.event.conversation)
+    def reject(self, ctx: CommandContext, confirmation: int, reason: TextArg | None = None) -> None:
+        """Reject a pending confirmation, optionally saying why."""
+        answer(ctx.tx, ctx.actor, confirmation, False, reason or "", ctx.event.conversation)
 
 
 def answer(

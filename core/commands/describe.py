@@ -1,18 +1,15 @@
 """Describe commands back to people: usage lines, the command list and per-command help.
 
-Kept apart from the parser so each stays small; the parser re-exports these names.
+Kept apart from the parser so each stays small; the parser re-exports these names. ``flags_of``
+is the spec's own, and is importable from here too for the adapters that still look for it here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from warroom.core.commands.registry import Registry
+from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param, flags_of
 
-from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
-
-if TYPE_CHECKING:
-    from warroom.core.commands.parse import Registry
-
-INCIDENT_FLAG = Flag("incident", Kind.INCIDENT, "act on this incident instead of the channel's own", short="i")
+__all__ = ["command_help", "flag_value", "flags_of", "help_text", "param_usage", "placeholder", "usage"]
 
 
 def usage(spec: CommandSpec, prefix: str = "/incident") -> str:
@@ -75,7 +72,3 @@ def placeholder(flag: Flag) -> str:
 
 def flag_value(flag: Flag) -> str:
     return "" if flag.kind is Kind.BOOL else f" {placeholder(flag)}"
-
-
-def flags_of(spec: CommandSpec) -> tuple[Flag, ...]:
-    return (*spec.flags, INCIDENT_FLAG) if spec.incident_scoped else spec.flags

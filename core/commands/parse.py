@@ -1,4 +1,4 @@
-"""Turn a chat line into a ParsedCommand (describing commands back to people is in ``describe``).
+"""Turn a chat line into a ParsedCommand (the commands are in ``registry``, their help in ``describe``).
 
 Chat is not a shell: people type on phones, paste log lines and write
 apostrophes, so the rules lean towards keeping what was typed.
@@ -24,86 +24,29 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 
-from warroom.core.commands.describe import INCIDENT_FLAG, command_help, flags_of, help_text, placeholder, usage
-from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
+from warroom.core.commands.describe import command_help, help_text, placeholder, usage
+from warroom.core.commands.registry import Plan, Registry
+from warroom.core.commands.spec import (
+    INCIDENT_FLAG,
+    CommandSpec,
+    Flag,
+    Kind,
+    Param,
+    ParsedCommand,
+    PersonToken,
+    UsageError,
+)
 from warroom.core.commands.tokens import DASHES, Token, clip, tokenize
 from warroom.core.config.types import parse_duration
 
+# Registry, help and tokens are re-exported: callers that parse need them together.
 __all__ = ["Registry", "Token", "command_help", "help_text", "parse", "tokenize", "usage"]
 
 _INT_RE = re.compile(r"[+-]?([0-9]+)")
 _INCIDENT_RE = re.compile(r"(?:inc-?|#)?([0-9]+)", re.IGNORECASE)
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]")
-
-
-class Registry:
-    """Command words to specs.
-
-    Paths and aliases share one namespace so a plugin cannot silently shadow a
-    built-in; ``add`` refuses clashes and malformed specs at startup rather
-    than as a confusing parse in the middle of an incident. ``add`` also
-    prepares what parsing needs (flag tables, the longest command), so a
-    parse does no per-spec work.
-    """
-
-    def __init__(self, specs: Iterable[CommandSpec] = ()) -> None:
-        self._specs: list[CommandSpec] = []
-        self._by_words: dict[tuple[str, ...], _Plan] = {}
-        self._longest = 0  # words in the longest path or alias
-        for spec in specs:
-            self.add(spec)
-
-    def add(self, spec: CommandSpec) -> None:
-        _check_spec(spec)
-        keys = [_key(words) for words in (spec.path, *spec.aliases)]
-        for key in keys:
-            if not key or key in self._by_words or keys.count(key) > 1:
-                raise ValueError(f"command words {' '.join(key)!r} are empty or already taken")
-        self._specs.append(spec)
-        self._by_words.update(dict.fromkeys(keys, _Plan(spec)))
-        self._longest = max(self._longest, *map(len, keys))
-
-    def find(self, words: Sequence[str]) -> tuple[CommandSpec, int] | None:
-        """The spec for the longest path or alias the words start with, and how many words it used."""
-        found = self._match(words)
-        return None if found is None else (found[0].spec, found[1])
-
-    def _match(self, words: Sequence[str]) -> tuple[_Plan, int] | None:
-        lowered = [word.lower() for word in words[: self._longest]]
-        for count in range(len(lowered), 0, -1):
-            plan = self._by_words.get(tuple(lowered[:count]))
-            if plan is not None:
-                return plan, count
-        return None
-
-    def specs(self) -> list[CommandSpec]:
-        return list(self._specs)
-
-    def group(self, word: str) -> list[CommandSpec]:
-        """Specs whose path starts with ``word``: what ``help task`` shows."""
-        return [spec for spec in self._specs if spec.path[0].lower() == word.lower()]
-
-    def names(self) -> list[str]:
-        """Every way of writing a command, for suggestions and completion."""
-        return [" ".join(key) for key in self._by_words]
-
-
-class _Plan:
-    """What binding needs to know about one spec, worked out once when it is registered."""
-
-    __slots__ = ("bools", "long", "short", "spec", "text_at")
-
-    def __init__(self, spec: CommandSpec) -> None:
-        flags = flags_of(spec)
-        self.spec = spec
-        self.long = {flag.name.lower(): flag for flag in flags}
-        self.short = {flag.short: flag for flag in flags if flag.short}
-        self.bools = tuple(flag.name for flag in spec.flags if flag.kind is Kind.BOOL)
-        params = spec.params
-        # The index of a trailing TEXT param, or -1: the positionals bound before the text starts.
-        self.text_at = len(params) - 1 if params and params[-1].kind is Kind.TEXT else -1
 
 
 def parse(text: str, registry: Registry) -> ParsedCommand:
@@ -114,7 +57,7 @@ def parse(text: str, registry: Registry) -> ParsedCommand:
 def _parse_tokens(text: str, tokens: list[Token], registry: Registry) -> ParsedCommand:
     if not tokens:
         raise UsageError("Which command?")
-    found = registry._match([token.value for token in tokens[: registry._longest]])
+    found = registry.match([token.value for token in tokens[: registry.longest]])
     if found is None:
         raise _unknown_command(tokens, registry)
     plan, used = found
@@ -142,7 +85,7 @@ class _Binder:
 
     __slots__ = ("args", "given", "incident", "long", "plan", "short", "spec", "text")
 
-    def __init__(self, text: str, plan: _Plan) -> None:
+    def __init__(self, text: str, plan: Plan) -> None:
         self.text = text
         self.plan = plan
         self.spec = plan.spec
@@ -331,19 +274,3 @@ _READERS: dict[Kind, Callable[[str], object]] = {
     Kind.DURATION: parse_duration,
     Kind.INCIDENT: _incident,
 }
-
-
-def _key(words: Sequence[str]) -> tuple[str, ...]:
-    return tuple(word.lower() for word in words)
-
-
-def _check_spec(spec: CommandSpec) -> None:
-    kinds = [param.kind for param in spec.params]
-    if Kind.BOOL in kinds or Kind.TEXT in kinds[:-1] or Kind.WORDS in kinds[:-1]:
-        raise ValueError(f"{spec.name}: only the last param may be TEXT or WORDS, and BOOL is for flags")
-    flags = flags_of(spec)
-    keys = [param.name for param in spec.params] + [flag.name for flag in spec.flags]
-    options = [f"--{flag.name.lower()}" for flag in flags] + [f"-{flag.short}" for flag in flags if flag.short]
-    for names in (keys, options):
-        if len(set(names)) < len(names):
-            raise ValueError(f"{spec.name}: a name is declared twice in {names} (--incident is built in)")

@@ -62,6 +62,14 @@ class CommandSpec:
         return " ".join(self.path)
 
 
+INCIDENT_FLAG = Flag("incident", Kind.INCIDENT, "act on this incident instead of the channel's own", short="i")
+
+
+def flags_of(spec: CommandSpec) -> tuple[Flag, ...]:
+    """The flags a command takes: its own, and ``--incident`` when it is about an incident."""
+    return (*spec.flags, INCIDENT_FLAG) if spec.incident_scoped else spec.flags
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedCommand:
     spec: CommandSpec

@@ -13,6 +13,7 @@ with a :class:`ToolRun` that opens the same context outside the bot.
 """
 
 from warroom.core.adapter.messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.core.commands.declare import PersonArg, TextArg, command
 from warroom.core.config.types import Duration, Pattern
 from warroom.core.incident.events import (
     ConfirmationDecided,
@@ -27,10 +28,14 @@ from warroom.core.incident.events import (
 )
 from warroom.core.incident.render import duration
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem
-from warroom.core.plugin.call import Call, PersonArg
+from warroom.core.plugin.call import Call
 from warroom.core.plugin.context import PluginContext
+<<<<<<< HEAD
 from warroom.core.plugin.declare import NoConfig, Plugin, TextArg, command, hook, job
 from warroom.core.plugin.tools import Tool, ToolRun
+=======
+from warroom.core.plugin.declare import NoConfig, Plugin, hook, job
+>>>>>>> h1
 from warroom.core.storage.queries import Entry
 
 __all__ = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -32,14 +31,6 @@ if TYPE_CHECKING:
 _VALUE = select(PLUGIN_VALUES.c.value).where(
     PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PersonArg:
-    """A person named in a command with a mention."""
-
-    id: int
-    name: str
 
 
 class Call:

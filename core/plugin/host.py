@@ -13,21 +13,23 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from pydantic import BaseModel
 from warroom.core.clock import Clock
+from warroom.core.commands.build import build
 from warroom.core.commands.context import CommandContext, CommandSet, Handler
-from warroom.core.commands.spec import PersonToken
+from warroom.core.commands.declare import command_info
 from warroom.core.config.loader import Config, section_errors
 from warroom.core.engine.scheduler import Scheduler
 from warroom.core.engine.writer import Writer
 from warroom.core.errors import WarroomError
 from warroom.core.incident.events import DomainEvent
-from warroom.core.plugin.call import Call, PersonArg
+from warroom.core.plugin.call import Call
 from warroom.core.plugin.context import PluginContext
-from warroom.core.plugin.declare import CommandInfo, HookInfo, JobInfo, Plugin, command_spec, parameter_name
+from warroom.core.plugin.declare import HookInfo, JobInfo, Plugin
 
 log = logging.getLogger(__name__)
 PLUGIN_GROUP = "warroom.plugins"
@@ -162,12 +164,12 @@ class PluginHost:
     def _collect(self, name: str, loaded: _Loaded) -> tuple[CommandSet, list[tuple[str, Any, JobInfo]]]:
         trial = self._commands.copy()
         jobs: list[tuple[str, Any, JobInfo]] = []
+        # getmembers sorts by name, so help lists a plugin's commands in the order of their method names.
         for attribute, member in inspect.getmembers(loaded.plugin, inspect.ismethod):
             function = member.__func__
-            info: CommandInfo | None = getattr(function, "__warroom_command__", None)
-            if info is not None:
-                spec = command_spec(function, info)
-                trial.command(spec, owner=name)(self._handler(name, member, loaded.context))
+            if command_info(function) is not None:
+                spec, handler = build(member, partial(Call.from_command, context=loaded.context))
+                trial.command(spec, owner=name)(_isolated(name, handler))
             hook: HookInfo | None = getattr(function, "__warroom_hook__", None)
             if hook is not None:
                 for event_type in hook.events:
@@ -176,19 +178,6 @@ class PluginHost:
             if job is not None:
                 jobs.append((f"{name}.{attribute}", _job_target(member), job))
         return trial, jobs
-
-    def _handler(self, name: str, method: Callable[..., None], context: PluginContext) -> Handler:
-        def handle(ctx: CommandContext) -> None:
-            kwargs = {parameter_name(key): _argument(ctx, key, value) for key, value in ctx.args.items()}
-            try:
-                method(Call.from_command(ctx, context), **kwargs)
-            except WarroomError:
-                raise
-            except Exception:
-                log.exception("plugin %s failed on “%s”", name, ctx.spec.name)
-                raise PluginFailed(f"Sorry — the {name} plugin failed on that; nothing from it was recorded.") from None
-
-        return handle
 
     def _dispatch(self, event: DomainEvent) -> None:
         for loaded in self._loaded.values():
@@ -258,11 +247,19 @@ def validate(name: str, cls: type[Plugin], section: dict[str, Any]) -> tuple[typ
     return cls, settings
 
 
-def _argument(ctx: CommandContext, key: str, value: object) -> object:
-    if isinstance(value, PersonToken):
-        person_id = ctx.person(key)
-        return PersonArg(person_id, ctx.service.people.name(person_id))
-    return value
+def _isolated(name: str, handler: Handler) -> Handler:
+    """A plugin's failure is its own: answered with an apology, its changes rolled back, Warroom running on."""
+
+    def handle(ctx: CommandContext) -> None:
+        try:
+            handler(ctx)
+        except WarroomError:
+            raise
+        except Exception:
+            log.exception("plugin %s failed on “%s”", name, ctx.spec.name)
+            raise PluginFailed(f"Sorry — the {name} plugin failed on that; nothing from it was recorded.") from None
+
+    return handle
 
 
 def _job_target(method: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

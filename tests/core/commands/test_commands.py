@@ -324,6 +324,11 @@ async def test_every_help_example_parses(harness: Harness) -> None:
             assert parsed.spec is spec, example
 
 
+async def test_builtin_examples_are_checked_like_plugin_examples(harness: Harness) -> None:
+    assert harness.app.commands.owners == {}  # only built-ins here
+    assert harness.example_problems() == []
+
+
 async def test_native_command_forms_run_the_same_commands(declared: Harness) -> None:
     h = declared
     channel = h.channel("INC-1")
