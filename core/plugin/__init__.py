@@ -30,12 +30,8 @@ from warroom.core.incident.render import duration
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem
 from warroom.core.plugin.call import Call
 from warroom.core.plugin.context import PluginContext
-<<<<<<< HEAD
-from warroom.core.plugin.declare import NoConfig, Plugin, TextArg, command, hook, job
-from warroom.core.plugin.tools import Tool, ToolRun
-=======
 from warroom.core.plugin.declare import NoConfig, Plugin, hook, job
->>>>>>> h1
+from warroom.core.plugin.tools import Tool, ToolRun
 from warroom.core.storage.queries import Entry
 
 __all__ = [
