@@ -38,6 +38,7 @@ from warroom.core.adapter import (
     AdapterHost,
     Capabilities,
     ChannelSpec,
+    ConfigError,
     ConversationRef,
     InboundEvent,
     Message,
@@ -46,7 +47,7 @@ from warroom.core.adapter import (
     UserRef,
 )
 from warroom.core.commands.context import CommandSet
-from warroom.core.config.loader import Config, ConfigError
+from warroom.core.config.loader import Config
 
 log = logging.getLogger(__name__)
 

@@ -21,8 +21,7 @@ import aiohttp
 import discord
 from warroom.adapters.discord.settings import DiscordSettings
 from warroom.adapters.discord.slash import SlashCommands
-from warroom.core.adapter import AdapterState
-from warroom.core.config.loader import ConfigError
+from warroom.core.adapter import AdapterState, ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ An adapter translates both ways. Inbound, a platform event becomes one of the
 events below, carrying opaque references (:class:`UserRef`,
 :class:`ConversationRef`, :class:`MessageRef`), handed to a :class:`Sink`.
 Outbound, a portable :class:`Message` becomes the platform's own idiom.
+A setting that turns out unusable once connected is a :class:`ConfigError`.
 """
 
 from warroom.core.adapter.events import (
@@ -37,6 +38,7 @@ from warroom.core.adapter.protocol import (
     Sink,
 )
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
+from warroom.core.errors import ConfigError
 
 __all__ = [
     "Adapter",
@@ -50,6 +52,7 @@ __all__ = [
     "ChannelSpec",
     "CodeBlock",
     "CommandInvoked",
+    "ConfigError",
     "ConversationRef",
     "Field",
     "InboundEvent",
