@@ -12,10 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
+from warroom.core.adapter.catalogue import Catalogue, CatalogueCommand, CatalogueOption, OptionKind, SeverityLevel, Term
 from warroom.core.adapter.protocol import Adapter
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock, SystemClock
 from warroom.core.commands.builtin import builtin_commands
+from warroom.core.commands.describe import flags_of
+from warroom.core.commands.parse import Registry
+from warroom.core.commands.spec import CommandSpec, Flag, Param
 from warroom.core.config.loader import AdapterUnavailable, Config
 from warroom.core.engine.adapter_state import StoredState
 from warroom.core.engine.scheduler import Scheduler
@@ -82,6 +86,7 @@ class Warroom:
         self.scheduler = Scheduler(self.sql_engine, self.clock)
         self.plugins = PluginHost(config, self.writer, self.scheduler, self.commands, self.clock)
         self.adapters: list[Adapter] = []
+        self._catalogue: tuple[Registry, Catalogue] | None = None
         self._started = False
         self.scheduler.register(EXPIRE_CONFIRMATION, self._expire_confirmation)
         self.writer.subscribe(self._schedule_expiry)
@@ -119,6 +124,16 @@ class Warroom:
 
     def adapter_state(self, platform: str) -> StoredState:
         return StoredState(self.writer, platform)
+
+    def catalogue(self) -> Catalogue:
+        """The commands and their vocabulary for native command forms; the same object until the commands change.
+
+        Loading or unloading a plugin replaces the registry as a whole, so its identity tells when to rebuild.
+        """
+        registry = self.commands.registry
+        if self._catalogue is None or self._catalogue[0] is not registry:
+            self._catalogue = registry, catalogue_of(registry, self.config)
+        return self._catalogue[1]
 
     async def start(
         self,
@@ -214,6 +229,30 @@ def require_database(config: Config) -> None:
     database = url.database or ""
     if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).is_file():
         raise NotFound(f"There is no Warroom database at {database}. Check --config or WARROOM_DATABASE_URL.")
+
+
+def catalogue_of(registry: Registry, config: Config) -> Catalogue:
+    """The adapter contract's read-only view of the command registry and the configured vocabulary."""
+    return Catalogue(
+        commands=tuple(_catalogue_command(spec) for spec in registry.specs()),
+        prefixes=tuple(config.commands.prefixes),
+        roles=tuple(Term(name, text) for name, text in config.role_descriptions().items()),
+        statuses=tuple(Term(status.name, status.description) for status in config.statuses),
+        kinds=tuple(Term(name, text) for name, text in config.kinds.items()),
+        severities=tuple(SeverityLevel(s.level, s.name, s.description) for s in config.severities),
+    )
+
+
+def _catalogue_command(spec: CommandSpec) -> CatalogueCommand:
+    options = (*(_catalogue_option(param) for param in spec.params), *(_catalogue_option(f) for f in flags_of(spec)))
+    return CatalogueCommand(spec.path, spec.summary, options, spec.aliases)
+
+
+def _catalogue_option(option: Param | Flag) -> CatalogueOption:
+    kind = OptionKind(option.kind.value)
+    if isinstance(option, Flag):
+        return CatalogueOption(option.name, kind, option.help, choices=option.choices, flag=True)
+    return CatalogueOption(option.name, kind, option.help, option.required, option.choices)
 
 
 def _adapter_health(adapter: Adapter) -> dict[str, Any]:

@@ -7,6 +7,14 @@ Outbound, a portable :class:`Message` becomes the platform's own idiom.
 A setting that turns out unusable once connected is a :class:`ConfigError`.
 """
 
+from warroom.core.adapter.catalogue import (
+    Catalogue,
+    CatalogueCommand,
+    CatalogueOption,
+    OptionKind,
+    SeverityLevel,
+    Term,
+)
 from warroom.core.adapter.events import (
     ButtonPressed,
     CommandInvoked,
@@ -49,6 +57,9 @@ __all__ = [
     "Button",
     "ButtonPressed",
     "Capabilities",
+    "Catalogue",
+    "CatalogueCommand",
+    "CatalogueOption",
     "ChannelSpec",
     "CodeBlock",
     "CommandInvoked",
@@ -62,9 +73,12 @@ __all__ = [
     "Message",
     "MessageReceived",
     "MessageRef",
+    "OptionKind",
     "Paragraph",
     "ReactionAdded",
+    "SeverityLevel",
     "Sink",
+    "Term",
     "Text",
     "Tone",
     "UserRef",

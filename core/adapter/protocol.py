@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from warroom.core.adapter.catalogue import Catalogue
 from warroom.core.adapter.events import InboundEvent
 from warroom.core.adapter.messages import Message
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
@@ -92,6 +93,13 @@ class AdapterHost(Protocol):
 
     def health(self) -> dict[str, Any]:
         """The whole process's state, for health endpoints."""
+        ...
+
+    def catalogue(self) -> Catalogue:
+        """The commands and their vocabulary, for native command forms (slash commands, autocompletion).
+
+        The same object while the commands stay the same; a new one after a plugin changed them.
+        """
         ...
 
 
