@@ -17,6 +17,7 @@ from typing import Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field
 from warroom.core.adapter import (
+    AdapterHealth,
     Capabilities,
     ChannelSpec,
     ConversationRef,
@@ -96,6 +97,10 @@ class ConsoleAdapter:
 
     async def stop(self) -> None:
         self._out.flush()
+
+    def health(self) -> AdapterHealth:
+        """A terminal has no connection to lose."""
+        return AdapterHealth()
 
     async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
         self._sent += 1

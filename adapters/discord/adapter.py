@@ -35,6 +35,7 @@ from warroom.adapters.discord.settings import DiscordSettings
 from warroom.adapters.discord.slash import SlashCommands, autocomplete_choices
 from warroom.adapters.discord.suggest import SUGGESTED, suggestions
 from warroom.core.adapter import (
+    AdapterHealth,
     AdapterHost,
     Capabilities,
     ChannelSpec,
@@ -131,8 +132,9 @@ class DiscordAdapter:
         while self._tasks:
             await asyncio.wait(set(self._tasks))
 
-    def health(self) -> dict[str, Any]:
-        return {"platform": PLATFORM, **self._health.report(self._client), "in_flight": len(self._tasks)}
+    def health(self) -> AdapterHealth:
+        details = {"platform": PLATFORM, **self._health.report(self._client), "in_flight": len(self._tasks)}
+        return AdapterHealth(self._health.state, details=details)
 
     # --- outbound ----------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from warroom.adapters.matrix.session import LoginRefused, ServerUnavailable, log
 from warroom.adapters.matrix.settings import MatrixSettings
 from warroom.adapters.matrix.sync import Receiver
 from warroom.core.adapter import (
+    AdapterHealth,
     AdapterHost,
     Capabilities,
     ChannelSpec,
@@ -129,12 +130,10 @@ class MatrixAdapter:
         """Invite ``user`` to the incident's room, public or private (they join from their client)."""
         await self._rooms.invite(conversation.id, user.id)
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> AdapterHealth:
         receiver = self.receiver
-        return {
+        details = {
             "platform": PLATFORM,
-            "state": self._status,
-            "ok": self._status == "syncing" and not receiver.stalled,
             "homeserver": self.settings.homeserver,
             "user_id": self.settings.user_id,
             "device_id": self.client.device_id or None,
@@ -146,6 +145,7 @@ class MatrixAdapter:
             "backfilled_events": receiver.backfilled,
             "stalled": receiver.stalled,
         }
+        return AdapterHealth(self._status, self._status == "syncing" and not receiver.stalled, details)
 
     def handled(self, event_id: str) -> bool:
         """Whether Warroom has taken this Matrix event (observers wait on this instead of sleeping)."""

@@ -25,6 +25,7 @@ from warroom.adapters.teams.references import Reference, References, reference_f
 from warroom.adapters.teams.render import PLATFORM
 from warroom.adapters.teams.settings import TeamsSettings
 from warroom.core.adapter import (
+    AdapterHealth,
     AdapterHost,
     Capabilities,
     ChannelSpec,
@@ -34,6 +35,7 @@ from warroom.core.adapter import (
     Paragraph,
     Sink,
     Text,
+    UserRef,
 )
 
 log = logging.getLogger(__name__)
@@ -153,11 +155,10 @@ class TeamsAdapter:
         """Wait until every activity received so far has been handled by the core."""
         await self._endpoint.drain()
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> AdapterHealth:
         endpoint = self._endpoint
-        return {
+        details = {
             "platform": PLATFORM,
-            "state": self._state,
             "endpoint": self.endpoint,
             "authentication": "anonymous (test run)" if self.settings.anonymous_for_tests else "jwt",
             "incident_spaces": "graph channels" if self.settings.graph else "threads in incidents_channel",
@@ -168,6 +169,7 @@ class TeamsAdapter:
             "send_failures": self._failures,
             "last_error": self._last_error,
         }
+        return AdapterHealth(self._state, details=details)
 
     async def _listen(self) -> None:
         """Listen on host:port, retrying a busy port a few times (a previous process still shutting down)."""
@@ -215,6 +217,10 @@ class TeamsAdapter:
         except Exception as error:
             self._failed(error)
             raise
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        """Never called (``capabilities.invite`` is off): whoever sees the incidents channel sees its threads."""
+        log.warning("Teams: cannot invite %s to %s; this adapter has no invitations", user.id, conversation.id)
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         """A new thread in the incidents channel, or with Graph configured a new channel in the team."""

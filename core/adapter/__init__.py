@@ -39,11 +39,14 @@ from warroom.core.adapter.messages import (
 from warroom.core.adapter.protocol import (
     Adapter,
     AdapterFactory,
+    AdapterHealth,
     AdapterHost,
     AdapterState,
     Capabilities,
     ChannelSpec,
     Sink,
+    WebhookReceiver,
+    WebServer,
 )
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
 from warroom.core.errors import ConfigError
@@ -51,6 +54,7 @@ from warroom.core.errors import ConfigError
 __all__ = [
     "Adapter",
     "AdapterFactory",
+    "AdapterHealth",
     "AdapterHost",
     "AdapterState",
     "Block",
@@ -82,5 +86,7 @@ __all__ = [
     "Text",
     "Tone",
     "UserRef",
+    "WebServer",
+    "WebhookReceiver",
     "event_key",
 ]

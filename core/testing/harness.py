@@ -16,7 +16,7 @@ from typing import Any
 
 from warroom.core.adapter.events import ButtonPressed, InboundEvent, MessageReceived, ReactionAdded
 from warroom.core.adapter.messages import Message
-from warroom.core.adapter.protocol import Capabilities, ChannelSpec, Sink
+from warroom.core.adapter.protocol import AdapterHealth, Capabilities, ChannelSpec, Sink
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
 from warroom.core.app import Warroom
 from warroom.core.clock import ManualClock
@@ -76,6 +76,9 @@ class FakeAdapter:
 
     async def stop(self) -> None:
         return None
+
+    def health(self) -> AdapterHealth:
+        return AdapterHealth()
 
     async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
         if self.fail_sends:

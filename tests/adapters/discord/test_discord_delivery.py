@@ -143,8 +143,8 @@ async def test_an_unreachable_discord_is_retried_until_the_bot_stops(tmp_path: P
     discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
     try:
         running = asyncio.create_task(adapter.start(app.inbound))
-        await until(lambda: adapter.health()["state"] == "unreachable", "a failed login")
-        assert adapter.health()["last_error"]
+        await until(lambda: adapter.health().report()["state"] == "unreachable", "a failed login")
+        assert adapter.health().report()["last_error"]
         await adapter.stop()
         await asyncio.wait_for(running, timeout=5)  # stopping cuts the backoff short
     finally:

@@ -77,7 +77,7 @@ async def test_messages_sent_while_the_bot_was_down_are_handled_once(synapse: Sy
         assert all(sources[f"matrix:{event_id}"] == 1 for event_id in offline)
         answers = [text for text in driver.bot_texts(room) if "is now identified" in text]
         assert len(answers) == 1, driver.bot_texts(room)
-        health = driver.adapter.health()
+        health = driver.adapter.health().report()
         assert health["ok"] is True and health["backfilled_events"] >= 5, health
     finally:
         await driver.stop()

@@ -161,7 +161,7 @@ async def test_throttled_posts_are_retried_after_backing_off(teams: TeamsDriver)
     statuses = [r.status for r in teams.connector.requests]
     assert statuses[:3] == [429, 502, 201]
     assert len(teams.connector.threads()) == 1
-    assert teams.adapter.health()["send_failures"] == 0
+    assert teams.adapter.health().report()["send_failures"] == 0
 
 
 async def test_a_post_that_keeps_failing_gives_up_and_is_reported(teams: TeamsDriver) -> None:
@@ -169,7 +169,7 @@ async def test_a_post_that_keeps_failing_gives_up_and_is_reported(teams: TeamsDr
     teams.connector.fail_next = [403]
     with pytest.raises(Exception, match="403"):
         await teams.adapter.send(ConversationRef("teams", thread), Message.plain("hello"), key="k")
-    assert teams.adapter.health()["send_failures"] == 1
+    assert teams.adapter.health().report()["send_failures"] == 1
     assert [r.status for r in teams.connector.requests][-1] == 403  # a 403 is not retried
 
 
@@ -186,7 +186,7 @@ async def test_edit_replaces_the_card_with_a_put(teams: TeamsDriver) -> None:
 
 async def test_health_says_what_the_adapter_is_doing(teams: TeamsDriver) -> None:
     await declare(teams)
-    health = teams.adapter.health()
+    health = teams.adapter.health().report()
     assert health["state"] == "listening"
     assert health["authentication"] == "anonymous (test run)"
     assert health["endpoint"].startswith("http://127.0.0.1:") and health["endpoint"].endswith("/api/messages")
