@@ -18,6 +18,7 @@ from warroom.core.adapter.events import (
     MessageReceived,
     ReactionAdded,
     event_key,
+    trigger_of,
 )
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.commands.context import CommandContext, CommandSet
@@ -48,7 +49,11 @@ class Inbound:
     async def __call__(self, event: InboundEvent) -> None:
         # Writer.enqueue's future directly: the same as awaiting Writer.submit, one coroutine fewer per event.
         await self.writer.enqueue(
-            partial(self._handle, event), key=event_key(event), reply_to=event.conversation, at=event.at
+            partial(self._handle, event),
+            key=event_key(event),
+            reply_to=event.conversation,
+            in_reply_to=trigger_of(event),
+            at=event.at,
         )
 
     def command_text(self, text: str) -> str | None:

@@ -102,7 +102,9 @@ class ConsoleAdapter:
         """A terminal has no connection to lose."""
         return AdapterHealth()
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
         self._sent += 1
         body = message.plain_text().replace("\n", "\n    ")
         self._print(f"[#{conversation.name or conversation.id}] Warroom: {_TONE_MARK[message.tone]}{body}")

@@ -138,9 +138,12 @@ class DiscordAdapter:
 
     # --- outbound ----------------------------------------------------------------------------
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
+        """Follow up on the slash command or button the reply answers, else post in the channel."""
         rendered = render(message)
-        interaction = self._interactions.answering(key, conversation.id)
+        interaction = self._interactions.answering(in_reply_to, conversation.id)
         if interaction is not None:
             await self._interactions.acknowledged(interaction)
             try:

@@ -104,9 +104,12 @@ class MatrixAdapter:
         self._status = "stopped"
         self.ready.clear()
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
+        """Post an ``m.notice``; an answer to a message in a thread goes into that thread."""
         content = self._renderer.content(message)
-        trigger = _trigger(key)
+        trigger = in_reply_to.id if in_reply_to is not None else None
         thread = self._threads.get(trigger) if trigger else None
         if thread is not None and thread[0] == conversation.id:
             content["m.relates_to"] = {
@@ -277,15 +280,6 @@ def _store_path(settings: MatrixSettings) -> str:
         return ""
     settings.store_path.mkdir(parents=True, exist_ok=True)
     return str(settings.store_path)
-
-
-def _trigger(key: str) -> str | None:
-    """The Matrix event a reply answers, from the core's key (``matrix:<event id>:<n>``)."""
-    platform, _, rest = key.partition(":")
-    event_id, _, index = rest.rpartition(":")
-    if platform != PLATFORM or not event_id.startswith("$") or not index.isdigit():
-        return None
-    return event_id
 
 
 def _tx_id(key: str) -> str:

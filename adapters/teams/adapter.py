@@ -194,8 +194,12 @@ class TeamsAdapter:
 
     # --- outbound ---------------------------------------------------------------------------------
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef | None:
-        """Post ``message`` as an Adaptive Card. ``key`` is unused: Teams has no way to deduplicate a resend."""
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef | None:
+        """Post ``message`` as an Adaptive Card in the conversation (a thread is the incident's space already).
+
+        ``key`` is unused: Teams has no way to deduplicate a resend."""
         self._invokes.note_said(conversation.id, message)
         payload = render.activity(message)
         try:

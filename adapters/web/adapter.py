@@ -79,7 +79,9 @@ class WebAdapter:
     def health(self) -> AdapterHealth:
         return AdapterHealth("serving" if self._runner else "stopped", details={"port": self.port})
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef | None:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef | None:
         log.warning("nothing can be posted to the web endpoint; dropped a message for %s", conversation.id)
         return None
 

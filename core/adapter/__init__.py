@@ -23,6 +23,7 @@ from warroom.core.adapter.events import (
     MessageReceived,
     ReactionAdded,
     event_key,
+    trigger_of,
 )
 from warroom.core.adapter.messages import (
     Block,
@@ -89,4 +90,5 @@ __all__ = [
     "WebServer",
     "WebhookReceiver",
     "event_key",
+    "trigger_of",
 ]

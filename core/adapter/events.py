@@ -62,3 +62,11 @@ class MemberJoined(InboundEvent):
 def event_key(event: InboundEvent) -> str:
     """The id under which an event is deduplicated: unique per platform."""
     return f"{event.conversation.platform}:{event.event_id}"
+
+
+def trigger_of(event: InboundEvent) -> MessageRef:
+    """What replies to ``event`` answer (``in_reply_to`` of :meth:`Adapter.send`): a chat message itself, else
+    the event under its own id (a slash command's interaction, a button press), which its adapter recognises."""
+    if isinstance(event, MessageReceived) and event.message is not None:
+        return event.message
+    return MessageRef(event.conversation, event.event_id)

@@ -103,8 +103,16 @@ class Adapter(Protocol):
     async def stop(self) -> None:
         """Finish what was received, then let go of the platform; :meth:`start` returns after this."""
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef | None:
-        """Post ``message``; ``key`` is stable per trigger so a platform can deduplicate resends."""
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef | None:
+        """Post ``message``; returns the posted message, if the platform says which it is.
+
+        ``key`` is stable per reply of one trigger, so a platform can deduplicate a resend. ``in_reply_to`` is
+        what triggered the reply, on this platform, when something did (see :func:`trigger_of`): a message
+        to answer in its thread, a slash command to follow up on. It may be in another conversation than
+        ``conversation``: a confirmation asked for from elsewhere is also posted in the incident's channels.
+        """
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         """Open a space for an incident; only called when ``capabilities.create_channel``."""

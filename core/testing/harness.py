@@ -44,6 +44,7 @@ class Sent:
     message: Message
     key: str
     id: str
+    in_reply_to: MessageRef | None = None
 
     @property
     def ref(self) -> MessageRef:
@@ -80,10 +81,12 @@ class FakeAdapter:
     def health(self) -> AdapterHealth:
         return AdapterHealth()
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
         if self.fail_sends:
             raise ConnectionError("the fake platform is down")
-        sent = Sent(conversation, message, key, f"m{len(self.sent) + 1}")
+        sent = Sent(conversation, message, key, f"m{len(self.sent) + 1}", in_reply_to)
         self.sent.append(sent)
         return sent.ref
 

@@ -85,7 +85,7 @@ async def test_everyone_in_a_title_pings_nobody(bot: Bot, fake: FakeDiscord) -> 
     await bot.driver.settle()
     channel = ConversationRef("discord", bot.driver.channel_of("INC-1"))
     message = Message(title="@everyone look", fields=(Field("@here", "<@&1>"),))
-    await bot.driver.adapter.send(channel, message, key="test:title")
+    await bot.driver.adapter.send(channel, message, key="test:title", in_reply_to=None)
 
     sends = [
         r for r in fake.requests if (r.method in ("POST", "PATCH") and "/messages" in r.path) or "/webhooks/" in r.path

@@ -168,7 +168,7 @@ async def test_a_post_that_keeps_failing_gives_up_and_is_reported(teams: TeamsDr
     thread = await declare(teams)
     teams.connector.fail_next = [403]
     with pytest.raises(Exception, match="403"):
-        await teams.adapter.send(ConversationRef("teams", thread), Message.plain("hello"), key="k")
+        await teams.adapter.send(ConversationRef("teams", thread), Message.plain("hello"), key="k", in_reply_to=None)
     assert teams.adapter.health().report()["send_failures"] == 1
     assert [r.status for r in teams.connector.requests][-1] == 403  # a 403 is not retried
 
@@ -176,7 +176,7 @@ async def test_a_post_that_keeps_failing_gives_up_and_is_reported(teams: TeamsDr
 async def test_edit_replaces_the_card_with_a_put(teams: TeamsDriver) -> None:
     thread = await declare(teams)
     where = ConversationRef("teams", thread)
-    posted = await teams.adapter.send(where, Message.plain("first"), key="k1")
+    posted = await teams.adapter.send(where, Message.plain("first"), key="k1", in_reply_to=None)
     assert posted is not None
     await teams.adapter.edit(posted, Message.plain("second", title="Updated"))
     [put] = teams.connector.succeeded("PUT")

@@ -185,7 +185,9 @@ async def test_with_graph_an_incident_gets_a_channel_whose_every_thread_is_captu
     teams = TeamsDriver(graph=True, connector=connector)
     await teams.start(app)
     try:
-        await teams.adapter.send(ConversationRef("teams", channel), Message.plain("still here"), key="k")
+        await teams.adapter.send(
+            ConversationRef("teams", channel), Message.plain("still here"), key="k", in_reply_to=None
+        )
         await teams.post("carol", "rolling back api", channel=f"{channel};messageid=502")  # another post in it
         await teams.settle()
         texts = [entry.text for entry in queries.of_kind(app.db, 1, "message")]
