@@ -63,6 +63,7 @@ class DiscordAdapter:
     def __init__(self, settings: DiscordSettings, host: AdapterHost) -> None:
         self.settings = settings
         self._host = host
+        self._slash_prefix = f"/{settings.command_name}"  # how command hints are written: the slash command
         self._state = host.adapter_state(PLATFORM)
         self._cursors = Cursors(self._state)
         self._interactions = Interactions()
@@ -142,7 +143,7 @@ class DiscordAdapter:
         self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
     ) -> MessageRef:
         """Follow up on the slash command or button the reply answers, else post in the channel."""
-        rendered = render(message)
+        rendered = render(message, self._slash_prefix)
         interaction = self._interactions.answering(in_reply_to, conversation.id)
         if interaction is not None:
             await self._interactions.acknowledged(interaction)
@@ -161,7 +162,7 @@ class DiscordAdapter:
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         """Replace the message's content, embed and buttons (a decided confirmation loses its buttons)."""
-        fields = render(replacement).to_edit()
+        fields = render(replacement, self._slash_prefix).to_edit()
         message_id = int(message.id)
         interaction = self._interactions.editing(message_id)
         if interaction is not None:

@@ -68,7 +68,8 @@ class TeamsAdapter:
         manager, auth = sdk.connections(settings)
         cloud = sdk.cloud_adapter(manager)
         self._proactive = Proactive(cloud, sdk.app_id(settings))
-        self._invokes = Invokes()
+        self._commands = settings.command_form()  # how command hints read: “@Warroom incident …”
+        self._invokes = Invokes(self._commands)
         translator = Translator(settings.command_prefix, settings.key_reaction, self._references.channel_spaces)
         self._endpoint = Endpoint(
             sdk.application(manager),
@@ -201,7 +202,7 @@ class TeamsAdapter:
 
         ``key`` is unused: Teams has no way to deduplicate a resend."""
         self._invokes.note_said(conversation.id, message)
-        payload = render.activity(message)
+        payload = render.activity(message, self._commands)
         try:
             activity_id = await self._proactive.send(self._reference(conversation.id), payload)
         except Exception as error:
@@ -212,11 +213,11 @@ class TeamsAdapter:
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         """Replace a posted card; while its button is being clicked, the new card goes into the click's response."""
-        if self._invokes.capture_edit(message, render.card(replacement)):
+        if self._invokes.capture_edit(message, render.card(replacement, self._commands)):
             return
         try:
             await self._proactive.update(
-                self._reference(message.conversation.id), message.id, render.activity(replacement)
+                self._reference(message.conversation.id), message.id, render.activity(replacement, self._commands)
             )
         except Exception as error:
             self._failed(error)
@@ -241,7 +242,7 @@ class TeamsAdapter:
         channel = self.settings.incidents_channel
         base = self._reference_like(channel, origin)
         tenant = base["conversation"].get("tenantId", "")
-        root = render.activity(Message(title=spec.topic, blocks=(Paragraph((Text(THREAD_INTRO),)),)))
+        root = render.activity(Message(title=spec.topic, blocks=(Paragraph((Text(THREAD_INTRO),)),)), self._commands)
         parameters: dict[str, Any] = {"isGroup": True, "bot": base["bot"], "activity": root}
         parameters["channelData"] = {"channel": {"id": channel}}
         if tenant:

@@ -12,7 +12,7 @@ from warroom.adapters.discord.render import escape, render
 from warroom.adapters.discord.slash import MAX_ENTRIES, SlashCommands
 from warroom.adapters.discord.suggest import SUGGESTED
 from warroom.core.adapter import Catalogue
-from warroom.core.adapter.messages import Button, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.core.adapter.messages import Button, Command, Field, Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import UserRef
 from warroom.core.app import InstalledAdapters, catalogue_of
 from warroom.core.commands.builtin import builtin_commands
@@ -60,6 +60,12 @@ def test_a_plain_message_is_content_and_a_titled_one_an_embed_in_its_tone() -> N
     assert card.embed.title == "INC-1 · db down"
     assert card.embed.colour == discord.Colour(0xED4245)
     assert [(f.name, f.value) for f in card.embed.fields] == [("Status", "investigating")]
+
+
+def test_a_command_hint_is_written_as_the_slash_command() -> None:
+    said = Message.of("Take the lead: “", Command("role take commander"), "”.")
+    assert render(said).content == "Take the lead: “/incident role take commander”."
+    assert render(said, "/ir").content == "Take the lead: “/ir role take commander”."
 
 
 def test_only_pinged_people_may_be_mentioned() -> None:
