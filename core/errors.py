@@ -8,22 +8,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
+
+
+class PortableText(Protocol):
+    """A portable message (a :class:`warroom.core.adapter.Message`), which reads as plain text too."""
+
+    def plain_text(self) -> str:
+        """The message as plain text, for logs and the command line."""
+        ...
 
 
 class WarroomError(Exception):
-    """Something the person can fix; ``str()`` is shown to them as is."""
+    """Something the person can fix; ``str()`` is shown to them as is.
+
+    Raised with a portable message instead of a string (when the answer names a command to type,
+    ``Invalid(Message.of("Try “", Command("help"), "”."))``), the person is shown that message, so
+    each platform writes the command its own way; ``str()`` is then its plain text.
+    """
+
+    def __init__(self, text: str | PortableText = "") -> None:
+        self.message: PortableText | None = None if isinstance(text, str) else text
+        super().__init__(text if isinstance(text, str) else text.plain_text())
 
 
 class NotFound(WarroomError):
-    pass
+    """What was named does not exist (an incident, a task, a confirmation)."""
 
 
 class Denied(WarroomError):
-    pass
+    """The person may not do this (not the role holder, not in a private incident)."""
 
 
 class Invalid(WarroomError):
-    pass
+    """The request cannot be carried out as asked (a malformed value, a state that does not allow it)."""
 
 
 class ConfigError(Exception):

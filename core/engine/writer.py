@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -255,7 +255,7 @@ class Writer:
             self._undo(events_before, alone)
             pending.tx = self._transaction(pending)
             if isinstance(error, WarroomError) and pending.reply_to is not None:
-                pending.tx.reply(pending.reply_to, Message.plain(str(error), tone=Tone.ERROR))
+                pending.tx.reply(pending.reply_to, _answer(error))
             elif isinstance(error, Duplicate):
                 log.info("skipping %s: already handled", pending.key)
             return
@@ -346,6 +346,13 @@ async def _logged(work: Awaitable[None], name: str) -> None:
         await work
     except Exception:
         log.exception("a subscriber to %s failed", name)
+
+
+def _answer(error: WarroomError) -> Message:
+    """What the person who caused ``error`` is told: the message it carries, else its text."""
+    if isinstance(error.message, Message):
+        return replace(error.message, tone=Tone.ERROR)
+    return Message.plain(str(error), tone=Tone.ERROR)
 
 
 def _record_posted(ref: MessageRef, key: str, tx: Transaction) -> None:

@@ -37,6 +37,14 @@ async def test_declaring_opens_a_thread_in_the_incidents_channel_and_introduces_
     assert {r.authorization for r in teams.connector.requests} == {"Bearer warroom-test-token"}
 
 
+async def test_command_hints_read_as_commands_are_typed_in_teams(teams: TeamsDriver) -> None:
+    thread_id = await declare(teams)
+    _root, intro = teams.bot_texts(thread_id)
+    assert "“@Warroom incident role take commander”" in intro and "/incident" not in intro
+    [*_, posted] = [r for r in teams.connector.messages() if r.conversation == thread_id]
+    assert "“@Warroom incident role take communicator”" in card_of(posted)["fallbackText"]
+
+
 async def test_the_declaration_is_answered_in_the_thread_of_the_command(teams: TeamsDriver) -> None:
     command = teams.message("alice", '/incident declare "Checkout is down"')
     assert command["text"].startswith("<at>Warroom</at> incident declare")
