@@ -3,8 +3,13 @@
 An adapter translates both ways. Inbound, a platform event becomes one of the
 events below, carrying opaque references (:class:`UserRef`,
 :class:`ConversationRef`, :class:`MessageRef`), handed to a :class:`Sink`.
-Outbound, a portable :class:`Message` becomes the platform's own idiom.
-A setting that turns out unusable once connected is a :class:`ConfigError`.
+Outbound, a portable :class:`Message` becomes the platform's own idiom,
+command hints (:class:`Command`) included.
+
+The process builds an adapter as its :class:`AdapterFactory` says, from its
+``Settings`` and the :class:`AdapterHost`, which also offers durable state and
+the :class:`Catalogue` of commands for native command forms. A setting that
+turns out unusable once connected is a :class:`ConfigError`.
 """
 
 from warroom.core.adapter.catalogue import (
