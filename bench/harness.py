@@ -48,7 +48,9 @@ class BenchAdapter(FakeAdapter):
     delivered: int = 0
     check: Callable[[ConversationRef, Message], None] | None = None
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
         if self.check is not None:
             self.check(conversation, message)
         self.delivered += 1

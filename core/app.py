@@ -12,10 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.engine import make_url
-from warroom.core.adapter.protocol import Adapter
+from warroom.core.adapter.catalogue import Catalogue, CatalogueCommand, CatalogueOption, OptionKind, SeverityLevel, Term
+from warroom.core.adapter.protocol import Adapter, AdapterFactory, WebhookReceiver, WebServer
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock, SystemClock
 from warroom.core.commands.builtin import builtin_commands
+from warroom.core.commands.describe import flags_of
+from warroom.core.commands.parse import Registry
+from warroom.core.commands.spec import CommandSpec, Flag, Param
 from warroom.core.config.loader import AdapterUnavailable, Config
 from warroom.core.engine.adapter_state import StoredState
 from warroom.core.engine.scheduler import Scheduler
@@ -48,16 +52,16 @@ class InstalledAdapters(Mapping[str, type[BaseModel]]):
     def __init__(self) -> None:
         self._points = {point.name: point for point in entry_points(group=ADAPTER_GROUP)}
 
-    def adapter(self, name: str) -> Any:
+    def adapter(self, name: str) -> AdapterFactory:
         try:
-            return self._points[name].load()
+            factory: AdapterFactory = self._points[name].load()
+            return factory
         except ImportError as error:
             hint = f"install its extra: pip install 'warroom[{name}]'"
             raise AdapterUnavailable(f"cannot load this adapter ({error}); {hint}") from None
 
     def __getitem__(self, name: str) -> type[BaseModel]:
-        settings: type[BaseModel] = self.adapter(name).Settings
-        return settings
+        return self.adapter(name).Settings
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._points)
@@ -82,6 +86,7 @@ class Warroom:
         self.scheduler = Scheduler(self.sql_engine, self.clock)
         self.plugins = PluginHost(config, self.writer, self.scheduler, self.commands, self.clock)
         self.adapters: list[Adapter] = []
+        self._catalogue: tuple[Registry, Catalogue] | None = None
         self._started = False
         self.scheduler.register(EXPIRE_CONFIRMATION, self._expire_confirmation)
         self.writer.subscribe(self._schedule_expiry)
@@ -98,13 +103,12 @@ class Warroom:
 
     def _share_http(self) -> None:
         """Adapters that receive webhooks mount them on the process's one HTTP server, when there is one."""
-        shared = next((getattr(a, "app", None) for a in self.adapters if a.platform == "web"), None)
+        shared = next((a.app for a in self.adapters if isinstance(a, WebServer)), None)
         if shared is None:
             return
         for adapter in self.adapters:
-            mount = getattr(adapter, "mount", None)
-            if mount is not None:
-                mount(shared)
+            if isinstance(adapter, WebhookReceiver):
+                adapter.mount(shared)
 
     def channels_of(self, reference: str, platform: str) -> list[ConversationRef]:
         """The channels an incident has on ``platform`` (``reference`` like ``INC-3``)."""
@@ -119,6 +123,16 @@ class Warroom:
 
     def adapter_state(self, platform: str) -> StoredState:
         return StoredState(self.writer, platform)
+
+    def catalogue(self) -> Catalogue:
+        """The commands and their vocabulary for native command forms; the same object until the commands change.
+
+        Loading or unloading a plugin replaces the registry as a whole, so its identity tells when to rebuild.
+        """
+        registry = self.commands.registry
+        if self._catalogue is None or self._catalogue[0] is not registry:
+            self._catalogue = registry, catalogue_of(registry, self.config)
+        return self._catalogue[1]
 
     async def start(
         self,
@@ -164,10 +178,15 @@ class Warroom:
 
     def health(self) -> dict[str, Any]:
         """What ``GET /health`` reports: every adapter's and plugin's state, and whether all is well."""
-        adapters = {adapter.platform: _adapter_health(adapter) for adapter in self.adapters}
+        adapters = {adapter.platform: adapter.health() for adapter in self.adapters}
         plugins = {name: status.state for name, status in self.plugins.statuses.items()}
-        ok = all(report.get("ok", True) for report in adapters.values()) and "failed" not in plugins.values()
-        return {"ok": ok, "adapters": adapters, "plugins": plugins, "engine": {"busy": self.writer.busy()}}
+        ok = all(report.healthy for report in adapters.values()) and "failed" not in plugins.values()
+        return {
+            "ok": ok,
+            "adapters": {platform: report.report() for platform, report in adapters.items()},
+            "plugins": plugins,
+            "engine": {"busy": self.writer.busy()},
+        }
 
     async def settle(self) -> None:
         """Wait until nothing is pending: writer jobs, replies, plugin hooks and jobs that are due."""
@@ -216,13 +235,28 @@ def require_database(config: Config) -> None:
         raise NotFound(f"There is no Warroom database at {database}. Check --config or WARROOM_DATABASE_URL.")
 
 
-def _adapter_health(adapter: Adapter) -> dict[str, Any]:
-    report = getattr(adapter, "health", None)
-    if report is None:
-        return {"ok": True}
-    details: dict[str, Any] = dict(report())
-    details.setdefault("ok", details.get("state") not in ("failed", "stopped", "disconnected"))
-    return details
+def catalogue_of(registry: Registry, config: Config) -> Catalogue:
+    """The adapter contract's read-only view of the command registry and the configured vocabulary."""
+    return Catalogue(
+        commands=tuple(_catalogue_command(spec) for spec in registry.specs()),
+        prefixes=tuple(config.commands.prefixes),
+        roles=tuple(Term(name, text) for name, text in config.role_descriptions().items()),
+        statuses=tuple(Term(status.name, status.description) for status in config.statuses),
+        kinds=tuple(Term(name, text) for name, text in config.kinds.items()),
+        severities=tuple(SeverityLevel(s.level, s.name, s.description) for s in config.severities),
+    )
+
+
+def _catalogue_command(spec: CommandSpec) -> CatalogueCommand:
+    options = (*(_catalogue_option(param) for param in spec.params), *(_catalogue_option(f) for f in flags_of(spec)))
+    return CatalogueCommand(spec.path, spec.summary, options, spec.aliases)
+
+
+def _catalogue_option(option: Param | Flag) -> CatalogueOption:
+    kind = OptionKind(option.kind.value)
+    if isinstance(option, Flag):
+        return CatalogueOption(option.name, kind, option.help, choices=option.choices, flag=True)
+    return CatalogueOption(option.name, kind, option.help, option.required, option.choices)
 
 
 def _expire(confirmation_id: int, tx: Transaction) -> None:

@@ -18,8 +18,9 @@ from warroom.core.adapter.events import (
     MessageReceived,
     ReactionAdded,
     event_key,
+    trigger_of,
 )
-from warroom.core.adapter.messages import Message, Tone
+from warroom.core.adapter.messages import Command, Inline, Message, Tone
 from warroom.core.commands.context import CommandContext, CommandSet
 from warroom.core.commands.decisions import answer
 from warroom.core.commands.parse import parse, usage
@@ -48,7 +49,11 @@ class Inbound:
     async def __call__(self, event: InboundEvent) -> None:
         # Writer.enqueue's future directly: the same as awaiting Writer.submit, one coroutine fewer per event.
         await self.writer.enqueue(
-            partial(self._handle, event), key=event_key(event), reply_to=event.conversation, at=event.at
+            partial(self._handle, event),
+            key=event_key(event),
+            reply_to=event.conversation,
+            in_reply_to=trigger_of(event),
+            at=event.at,
         )
 
     def command_text(self, text: str) -> str | None:
@@ -147,7 +152,7 @@ class Inbound:
         try:
             parsed = parse(text if text is not None else _join_argv(argv or ()), self.commands.registry)
         except UsageError as error:
-            tx.reply(event.conversation, _usage_message(error, prefix))
+            tx.reply(event.conversation, self._usage_message(error))
             return
         mentions = getattr(event, "mentions", {})
         ctx = CommandContext(
@@ -166,7 +171,19 @@ class Inbound:
         try:
             self.commands.handlers[parsed.spec.path](ctx)
         except UsageError as error:
-            raise Invalid(_usage_message(error, prefix).plain_text()) from None
+            raise Invalid(self._usage_message(error)) from None
+
+    def _usage_message(self, error: UsageError) -> Message:
+        parts: list[str | Inline] = [error.message]
+        if error.spec is None:
+            parts += [" Send “", Command("help"), "” to see every command."]
+        else:
+            parts += ["\nUsage: ", Command(usage(error.spec, ""))]
+            if error.spec.examples:
+                example = error.spec.examples[0]
+                typed = self.command_text(example)  # examples are written with a prefix: each platform has its own
+                parts += ["\nExample: ", example if typed is None else Command(typed)]
+        return Message.of(*parts, tone=Tone.ERROR)
 
     def _check_text(self, text: str) -> None:
         limit = self.config.commands.max_chars
@@ -194,14 +211,3 @@ def _quote(word: str) -> str:
     for quote in '"“”„':
         escaped = escaped.replace(quote, "\\" + quote)
     return '"' + escaped + '"'
-
-
-def _usage_message(error: UsageError, prefix: str) -> Message:
-    lines = [error.message]
-    if error.spec is None:
-        lines[0] += f" Send “{prefix} help” to see every command."
-    else:
-        lines.append(f"Usage: {usage(error.spec, prefix)}")
-        if error.spec.examples:
-            lines.append(f"Example: {error.spec.examples[0]}")
-    return Message.plain("\n".join(lines), tone=Tone.ERROR)

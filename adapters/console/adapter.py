@@ -17,7 +17,9 @@ from typing import Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field
 from warroom.core.adapter import (
+    AdapterHealth,
     Capabilities,
+    Catalogue,
     ChannelSpec,
     ConversationRef,
     Message,
@@ -44,8 +46,16 @@ class ConsoleSettings(BaseModel):
     channel: str = Field(default="general", min_length=1, description="the channel you start in")
 
 
-class ChannelDirectory(Protocol):
-    def channels_of(self, reference: str, platform: str) -> list[ConversationRef]: ...
+class ConsoleHost(Protocol):
+    """What the console uses of the Warroom process: incident channels to ``:join``, the command prefix."""
+
+    def channels_of(self, reference: str, platform: str) -> list[ConversationRef]:
+        """An incident's channels on a platform."""
+        ...
+
+    def catalogue(self) -> Catalogue:
+        """The commands; their first prefix is how command hints are printed."""
+        ...
 
 
 class ConsoleAdapter:
@@ -56,12 +66,12 @@ class ConsoleAdapter:
     def __init__(
         self,
         settings: ConsoleSettings,
-        directory: ChannelDirectory,
+        host: ConsoleHost,
         *,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
     ) -> None:
-        self._directory = directory
+        self._host = host
         self._in = stdin or sys.stdin
         self._out = stdout or sys.stdout
         self._interactive = self._in.isatty()
@@ -97,15 +107,21 @@ class ConsoleAdapter:
     async def stop(self) -> None:
         self._out.flush()
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    def health(self) -> AdapterHealth:
+        """A terminal has no connection to lose."""
+        return AdapterHealth()
+
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
         self._sent += 1
-        body = message.plain_text().replace("\n", "\n    ")
+        body = message.plain_text(self._prefix()).replace("\n", "\n    ")
         self._print(f"[#{conversation.name or conversation.id}] Warroom: {_TONE_MARK[message.tone]}{body}")
         return MessageRef(conversation, f"m{self._sent}")
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         """A terminal cannot change what it printed, so an edit is shown as an update of that message."""
-        body = replacement.plain_text().replace("\n", "\n    ")
+        body = replacement.plain_text(self._prefix()).replace("\n", "\n    ")
         self._print(f"[#{message.conversation.name or message.conversation.id}] Warroom (update): {body}")
 
     async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
@@ -147,7 +163,7 @@ class ConsoleAdapter:
 
     def _join(self, target: str) -> None:
         if re.fullmatch(r"(?i)inc-\d+", target):
-            found = self._directory.channels_of(target, self.platform)
+            found = self._host.channels_of(target, self.platform)
             if not found:
                 self._print(f"(no console channel for {target.upper()}; is that the right incident?)")
                 return
@@ -156,6 +172,10 @@ class ConsoleAdapter:
             name = target.removeprefix("#")
             self.channel = self._channels.get(name) or _channel(name)
         self._print(f"(you are in #{self.channel.name})")
+
+    def _prefix(self) -> str:
+        """Command hints are printed with the first configured prefix, which is what people type here."""
+        return self._host.catalogue().prefixes[0]
 
     def _print(self, text: str) -> None:
         self._out.write(text + "\n")

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -35,9 +35,11 @@ from warroom.adapters.discord.settings import DiscordSettings
 from warroom.adapters.discord.slash import SlashCommands, autocomplete_choices
 from warroom.adapters.discord.suggest import SUGGESTED, suggestions
 from warroom.core.adapter import (
+    AdapterHealth,
     AdapterHost,
     Capabilities,
     ChannelSpec,
+    ConfigError,
     ConversationRef,
     InboundEvent,
     Message,
@@ -45,19 +47,10 @@ from warroom.core.adapter import (
     Sink,
     UserRef,
 )
-from warroom.core.commands.context import CommandSet
-from warroom.core.config.loader import Config, ConfigError
 
 log = logging.getLogger(__name__)
 
 STOP_GRACE = 10.0  # seconds stop() waits for events already handed to the core
-
-
-class DiscordHost(AdapterHost, Protocol):
-    """The Warroom app as this adapter uses it: the command registry drives the slash command."""
-
-    config: Config
-    commands: CommandSet
 
 
 class DiscordAdapter:
@@ -67,9 +60,10 @@ class DiscordAdapter:
     )
     Settings = DiscordSettings
 
-    def __init__(self, settings: DiscordSettings, host: DiscordHost) -> None:
+    def __init__(self, settings: DiscordSettings, host: AdapterHost) -> None:
         self.settings = settings
         self._host = host
+        self._slash_prefix = f"/{settings.command_name}"  # how command hints are written: the slash command
         self._state = host.adapter_state(PLATFORM)
         self._cursors = Cursors(self._state)
         self._interactions = Interactions()
@@ -139,14 +133,18 @@ class DiscordAdapter:
         while self._tasks:
             await asyncio.wait(set(self._tasks))
 
-    def health(self) -> dict[str, Any]:
-        return {"platform": PLATFORM, **self._health.report(self._client), "in_flight": len(self._tasks)}
+    def health(self) -> AdapterHealth:
+        details = {"platform": PLATFORM, **self._health.report(self._client), "in_flight": len(self._tasks)}
+        return AdapterHealth(self._health.state, details=details)
 
     # --- outbound ----------------------------------------------------------------------------
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
-        rendered = render(message)
-        interaction = self._interactions.answering(key, conversation.id)
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
+        """Follow up on the slash command or button the reply answers, else post in the channel."""
+        rendered = render(message, self._slash_prefix)
+        interaction = self._interactions.answering(in_reply_to, conversation.id)
         if interaction is not None:
             await self._interactions.acknowledged(interaction)
             try:
@@ -164,7 +162,7 @@ class DiscordAdapter:
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         """Replace the message's content, embed and buttons (a decided confirmation loses its buttons)."""
-        fields = render(replacement).to_edit()
+        fields = render(replacement, self._slash_prefix).to_edit()
         message_id = int(message.id)
         interaction = self._interactions.editing(message_id)
         if interaction is not None:
@@ -261,7 +259,7 @@ class DiscordAdapter:
         if self._cursors.tracks(message.channel.id):
             return True
         first = message.content.split(maxsplit=1)[:1]
-        return bool(first) and first[0].lower() in (p.lower() for p in self._host.config.commands.prefixes)
+        return bool(first) and first[0].lower() in (p.lower() for p in self._host.catalogue().prefixes)
 
     async def _chat(self, message: discord.Message, live: bool = False) -> None:
         if not self._wanted(message):
@@ -303,7 +301,7 @@ class DiscordAdapter:
         deferred = asyncio.ensure_future(_acknowledge(interaction, interaction.response.defer(thinking=True)))
         self._interactions.begin(interaction, deferred)
         try:
-            prefix = self._host.config.commands.prefixes[0]
+            prefix = self._host.catalogue().prefixes[0]
             people = await self._people(invocation.text or " ".join(invocation.argv))
             await self._deliver(command_event(interaction, invocation, prefix, people))
         finally:
@@ -322,7 +320,7 @@ class DiscordAdapter:
 
     async def _autocomplete(self, interaction: discord.Interaction) -> None:
         focused = self._commands().focused(interaction.data or {})
-        found = [] if focused is None else suggestions(focused[0], self._host.config, self._host.commands.registry)
+        found = [] if focused is None else suggestions(focused[0], self._host.catalogue())
         choices = autocomplete_choices(found, focused[1] if focused else "")
         reply = [app_commands.Choice(name=label[:100], value=value) for label, value in choices]
         await _acknowledge(interaction, interaction.response.autocomplete(reply))
@@ -351,10 +349,10 @@ class DiscordAdapter:
         return guild_id is not None and self.settings.guild_id in (None, guild_id)
 
     def _commands(self) -> SlashCommands:
-        """The slash command for the current registry (rebuilt when plugins changed it)."""
-        registry = self._host.commands.registry
-        if self._slash is None or self._slash.registry is not registry:
-            self._slash = SlashCommands(registry, self.settings.command_name, SUGGESTED)
+        """The slash command for the current catalogue (rebuilt when plugins changed the commands)."""
+        catalogue = self._host.catalogue()
+        if self._slash is None or self._slash.catalogue is not catalogue:
+            self._slash = SlashCommands(catalogue, self.settings.command_name, SUGGESTED)
         return self._slash
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:

@@ -21,8 +21,7 @@ import aiohttp
 import discord
 from warroom.adapters.discord.settings import DiscordSettings
 from warroom.adapters.discord.slash import SlashCommands
-from warroom.core.adapter import AdapterState
-from warroom.core.config.loader import ConfigError
+from warroom.core.adapter import AdapterState, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +46,9 @@ class Health:
             self.last_error = error
 
     def report(self, client: discord.Client | None) -> dict[str, Any]:
+        """Everything but the state itself, which the adapter's health report carries."""
         latency = client.latency if client is not None else math.nan
         return {
-            "state": self.state,
             "since": self.since,
             "reconnects": self.reconnects,
             "backfilled": self.backfilled,

@@ -2,11 +2,11 @@
 
 A slash command is deferred at once ("Warroom is thinking…", within Discord's
 3 s deadline) and the core's replies follow up on it while its token is fresh
-(15 minutes). A reply belongs to an interaction when its outbox key comes from
-that interaction's event (``discord:<interaction id>:<n>``), or when it is
-posted in the interaction's channel while that command is still being handled
-and nothing has answered it yet: declaring announces the new channel from a
-follow-up job of its own.
+(15 minutes). A reply belongs to an interaction when it answers that
+interaction (its ``in_reply_to`` is the interaction's event), or when it answers
+nothing and is posted in the interaction's channel while that command is still
+being handled and nothing has answered it yet: declaring announces the new
+channel from a follow-up job of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import discord
+from warroom.core.adapter import MessageRef
 
 TOKEN_LIFETIME = timedelta(minutes=15)
 SAFETY = timedelta(minutes=1)
@@ -57,11 +58,10 @@ class Interactions:
         found.running = False
         return found.answered
 
-    def answering(self, key: str, channel_id: str) -> discord.Interaction | None:
-        """The interaction a reply with outbox ``key`` in ``channel_id`` answers, if any and still fresh."""
-        platform, _, rest = key.partition(":")
-        if platform == "discord":
-            found = self._open.get(rest.partition(":")[0])
+    def answering(self, in_reply_to: MessageRef | None, channel_id: str) -> discord.Interaction | None:
+        """The interaction a reply to ``in_reply_to`` in ``channel_id`` answers, if any and still fresh."""
+        if in_reply_to is not None:  # a message or an interaction: only an interaction is found here
+            found = self._open.get(in_reply_to.id)
             usable = found is not None and found.channel_id == channel_id and found.fresh()
             return found.interaction if found is not None and usable else None
         waiting = (

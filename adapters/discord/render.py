@@ -3,7 +3,8 @@
 A message with a title or fields becomes an embed (the body is its
 description); a plain one is ordinary content. User text is escaped so it
 shows as typed, and nobody is pinged unless the message names them in
-``pings`` (the client-wide default allows no mentions at all).
+``pings`` (the client-wide default allows no mentions at all). A command hint
+is written as the slash command (``/incident …``, the configured name).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
-from warroom.core.adapter import Block, Button, CodeBlock, Inline, Mention, Message, Text, Tone
+from warroom.core.adapter import Block, Button, CodeBlock, Command, Inline, Mention, Message, Text, Tone
 
 PLATFORM = "discord"
 CONTENT_LIMIT = 2000
@@ -78,8 +79,9 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
         interaction.client.dispatch("warroom_button", self.action, interaction)
 
 
-def render(message: Message) -> Rendered:
-    body = "\n".join(_block(block) for block in message.blocks)
+def render(message: Message, prefix: str = "/incident") -> Rendered:
+    """``message`` as Discord content or an embed; commands are written after ``prefix``."""
+    body = "\n".join(_block(block, prefix) for block in message.blocks)
     embed: discord.Embed | None = None
     content: str | None = body
     if message.title or message.fields or len(body) > CONTENT_LIMIT:
@@ -125,19 +127,21 @@ def _view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     return view
 
 
-def _block(block: Block) -> str:
+def _block(block: Block, prefix: str) -> str:
     if isinstance(block, CodeBlock):
         code = block.text.replace("```", "`\u200b``")
         return f"```{block.language}\n{code}\n```"
-    return "".join(_inline(part) for part in block.parts)
+    return "".join(_inline(part, prefix) for part in block.parts)
 
 
-def _inline(part: Inline) -> str:
+def _inline(part: Inline, prefix: str) -> str:
     if isinstance(part, Mention):
         user = part.user
         if user.platform == PLATFORM and user.id.isdigit():
             return f"<@{user.id}>"
         return "@" + escape(user.display or user.id)
+    if isinstance(part, Command):
+        return escape(part.written(prefix))
     return _styled(part)
 
 

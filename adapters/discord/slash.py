@@ -1,4 +1,4 @@
-"""The ``/incident`` slash command, generated from the core's command registry, and read back.
+"""The ``/incident`` slash command, generated from the host's command catalogue, and read back.
 
 Each command becomes a subcommand (``task add`` a subcommand of the group
 ``task``, or ``role-take`` where ``role`` is a command itself) whose options
@@ -18,10 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.core.adapter import UserRef
-from warroom.core.commands.describe import flags_of
-from warroom.core.commands.parse import Registry
-from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
+from warroom.core.adapter import Catalogue, CatalogueCommand, CatalogueOption, OptionKind, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +29,8 @@ DESCRIPTION_LIMIT = 100
 MORE = "more"
 _NAME = re.compile(r"^[-_\w]{1,32}$")
 _TOKEN = re.compile(r"^[\w.-]+$")
-_TYPES = {Kind.INT: INTEGER, Kind.PERSON: USER, Kind.BOOL: BOOLEAN}
-_HINTS = {Kind.DURATION: " (e.g. 30m, 1h30m)", Kind.INCIDENT: " (INC-n)"}
+_TYPES = {OptionKind.INT: INTEGER, OptionKind.PERSON: USER, OptionKind.BOOL: BOOLEAN}
+_HINTS = {OptionKind.DURATION: " (e.g. 30m, 1h30m)", OptionKind.INCIDENT: " (INC-n)"}
 
 Suggest = Callable[[str, str], Sequence[tuple[str, str | int]]]
 """``(option name, typed so far)`` → ``(label, value)`` candidates for autocompletion."""
@@ -50,8 +47,8 @@ class Invocation:
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    spec: CommandSpec | None  # None: the catch-all ``more``
-    options: dict[str, Param | Flag]
+    spec: CatalogueCommand | None  # None: the catch-all ``more``
+    options: dict[str, CatalogueOption]
 
 
 def person_token(user_id: str, username: str) -> str:
@@ -60,8 +57,10 @@ def person_token(user_id: str, username: str) -> str:
 
 
 class SlashCommands:
-    def __init__(self, registry: Registry, name: str, suggested: frozenset[str]) -> None:
-        self.registry = registry
+    """The slash command's definition for one catalogue, and how to read its invocations back."""
+
+    def __init__(self, catalogue: Catalogue, name: str, suggested: frozenset[str]) -> None:
+        self.catalogue = catalogue
         self.name = name
         self._suggested = suggested
         self._targets: dict[tuple[str, ...], _Target] = {}
@@ -87,14 +86,14 @@ class SlashCommands:
             if name not in values:
                 continue
             value = values[name]
-            if isinstance(option, Flag):
-                if option.kind is Kind.BOOL:
+            if option.flag:
+                if option.kind is OptionKind.BOOL:
                     argv += [f"--{option.name}"] if value else []
                     continue
                 argv.append(f"--{option.name}")
-            if option.kind is Kind.PERSON:
+            if option.kind is OptionKind.PERSON:
                 argv.append("@" + people[str(value)][0] if str(value) in people else "@" + str(value))
-            elif option.kind is Kind.WORDS:
+            elif option.kind is OptionKind.WORDS:
                 argv.append(",".join(word for word in re.split(r"[\s,]+", str(value)) if word))
             else:
                 argv.append(str(value))
@@ -124,9 +123,10 @@ class SlashCommands:
 
     def _build(self) -> dict[str, Any]:
         entries: dict[str, dict[str, Any]] = {}
-        singles = {spec.path[0].lower() for spec in self.registry.specs() if len(spec.path) == 1}
+        commands = self.catalogue.commands
+        singles = {spec.path[0].lower() for spec in commands if len(spec.path) == 1}
         overflow: list[str] = []  # the 25th place is kept for ``more``, which reaches these
-        for spec in self.registry.specs():
+        for spec in commands:
             words = tuple(word.lower() for word in spec.path)
             grouped = len(words) == 2 and words[0] not in singles
             key = words if grouped else ("-".join(words),)
@@ -161,10 +161,9 @@ class SlashCommands:
             "integration_types": [0],
         }
 
-    def _subcommand(self, name: str, spec: CommandSpec) -> tuple[dict[str, Any], dict[str, Param | Flag]]:
-        options: dict[str, Param | Flag] = {}  # in the order the core reads them
-        candidates: tuple[Param | Flag, ...] = (*spec.params, *flags_of(spec))
-        for option in candidates:
+    def _subcommand(self, name: str, spec: CatalogueCommand) -> tuple[dict[str, Any], dict[str, CatalogueOption]]:
+        options: dict[str, CatalogueOption] = {}  # in the order the core reads them
+        for option in spec.options:
             option_name = option.name.lower()
             if option_name in options or not _NAME.match(option_name):
                 log.warning("skipping the option %r of %r: its name is taken or not valid", option.name, spec.name)
@@ -181,14 +180,14 @@ class SlashCommands:
         }
         return sub, options
 
-    def _option(self, name: str, option: Param | Flag) -> dict[str, Any]:
+    def _option(self, name: str, option: CatalogueOption) -> dict[str, Any]:
         kind = option.kind
         described = _describe((option.help or option.name) + _HINTS.get(kind, ""))
         result: dict[str, Any] = {"type": _TYPES.get(kind, STRING), "name": name, "description": described}
-        result["required"] = isinstance(option, Param) and option.required
+        result["required"] = not option.flag and option.required
         if option.choices and len(option.choices) <= MAX_CHOICES:
             result["choices"] = [{"name": choice, "value": choice} for choice in option.choices]
-        elif name in self._suggested and kind in (Kind.WORD, Kind.INT, Kind.WORDS):
+        elif name in self._suggested and kind in (OptionKind.WORD, OptionKind.INT, OptionKind.WORDS):
             result["autocomplete"] = True
         return result
 

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from warroom.core.commands.parse import Registry
-from warroom.core.config.loader import Config
+from warroom.core.adapter import Catalogue
 
 SUGGESTED = frozenset({"role", "status", "kind", "severity", "level", "command"})
 
 
-def suggestions(option: str, config: Config, registry: Registry) -> Sequence[tuple[str, str | int]]:
+def suggestions(option: str, catalogue: Catalogue) -> Sequence[tuple[str, str | int]]:
     """``(label, value)`` candidates for an option, by its name (see :data:`SUGGESTED`)."""
     if option == "role":
-        return [(_label(name, text), name) for name, text in config.role_descriptions().items()]
+        return [(_label(term.name, term.description), term.name) for term in catalogue.roles]
     if option == "status":
-        return [(_label(s.name, s.description), s.name) for s in config.statuses]
+        return [(_label(term.name, term.description), term.name) for term in catalogue.statuses]
     if option == "kind":
-        return [(_label(name, text), name) for name, text in config.kinds.items()]
+        return [(_label(term.name, term.description), term.name) for term in catalogue.kinds]
     if option in ("severity", "level"):
-        return [(_label(f"{s.level} · {s.name}", s.description), s.level) for s in config.severities]
+        return [(_label(f"{s.level} · {s.name}", s.description), s.level) for s in catalogue.severities]
     if option == "command":
-        return [(name, name) for name in registry.names()]
+        return [(name, name) for name in catalogue.names()]
     return []
 
 

@@ -29,6 +29,7 @@ from warroom.adapters.matrix.session import LoginRefused, ServerUnavailable, log
 from warroom.adapters.matrix.settings import MatrixSettings
 from warroom.adapters.matrix.sync import Receiver
 from warroom.core.adapter import (
+    AdapterHealth,
     AdapterHost,
     Capabilities,
     ChannelSpec,
@@ -103,9 +104,12 @@ class MatrixAdapter:
         self._status = "stopped"
         self.ready.clear()
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
+        """Post an ``m.notice``; an answer to a message in a thread goes into that thread."""
         content = self._renderer.content(message)
-        trigger = _trigger(key)
+        trigger = in_reply_to.id if in_reply_to is not None else None
         thread = self._threads.get(trigger) if trigger else None
         if thread is not None and thread[0] == conversation.id:
             content["m.relates_to"] = {
@@ -129,12 +133,10 @@ class MatrixAdapter:
         """Invite ``user`` to the incident's room, public or private (they join from their client)."""
         await self._rooms.invite(conversation.id, user.id)
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> AdapterHealth:
         receiver = self.receiver
-        return {
+        details = {
             "platform": PLATFORM,
-            "state": self._status,
-            "ok": self._status == "syncing" and not receiver.stalled,
             "homeserver": self.settings.homeserver,
             "user_id": self.settings.user_id,
             "device_id": self.client.device_id or None,
@@ -146,6 +148,7 @@ class MatrixAdapter:
             "backfilled_events": receiver.backfilled,
             "stalled": receiver.stalled,
         }
+        return AdapterHealth(self._status, self._status == "syncing" and not receiver.stalled, details)
 
     def handled(self, event_id: str) -> bool:
         """Whether Warroom has taken this Matrix event (observers wait on this instead of sleeping)."""
@@ -277,15 +280,6 @@ def _store_path(settings: MatrixSettings) -> str:
         return ""
     settings.store_path.mkdir(parents=True, exist_ok=True)
     return str(settings.store_path)
-
-
-def _trigger(key: str) -> str | None:
-    """The Matrix event a reply answers, from the core's key (``matrix:<event id>:<n>``)."""
-    platform, _, rest = key.partition(":")
-    event_id, _, index = rest.rpartition(":")
-    if platform != PLATFORM or not event_id.startswith("$") or not index.isdigit():
-        return None
-    return event_id
 
 
 def _tx_id(key: str) -> str:

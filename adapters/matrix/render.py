@@ -4,7 +4,8 @@ Every piece of text is HTML-escaped, and a person is turned into a pill (and
 listed in ``m.mentions``, which is what makes clients notify) only when the
 message explicitly pings them. Everything else carries ``m.mentions: {}``, so
 ``@room`` or a user id inside user text notifies nobody. The tone has no
-Matrix idiom of its own: the core's texts carry their emoji already.
+Matrix idiom of its own: the core's texts carry their emoji already. A command
+hint is written with the Matrix prefix (``!incident …``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from warroom.core.adapter import CodeBlock, Inline, Mention, Message, Paragraph, UserRef
+from warroom.core.adapter import CodeBlock, Command, Inline, Mention, Message, Paragraph, UserRef
 
 PLATFORM = "matrix"
 NOTICE = "m.notice"
@@ -25,10 +26,13 @@ _TRUNCATED = "\n… (truncated)"
 
 
 class Renderer:
-    """Renders with the Matrix command prefix in place of the core's ``/incident`` hints.
+    """Renders command hints with the Matrix command prefix.
 
     Element (and other clients) take ``/word`` as one of their own commands, so a
     hint to type ``/incident approve 3`` would not work there; ``!incident`` does.
+    :class:`Command` parts are written with it; texts that still spell ``/incident``
+    out (those of the command handlers and plugins, until they use :class:`Command`
+    too) have it replaced.
     """
 
     def __init__(self, command_prefix: str) -> None:
@@ -99,6 +103,9 @@ class Renderer:
     def _inline(self, part: Inline, pings: set[str], pinged: list[str]) -> tuple[str, str]:
         if isinstance(part, Mention):
             return _mention(part.user, pings, pinged)
+        if isinstance(part, Command):
+            text = part.written(self._prefix)
+            return text, _escape(text)
         text = self._text(part.text)
         markup = _escape(text)
         if part.code:

@@ -25,6 +25,7 @@ from warroom.adapters.teams.references import Reference, References, reference_f
 from warroom.adapters.teams.render import PLATFORM
 from warroom.adapters.teams.settings import TeamsSettings
 from warroom.core.adapter import (
+    AdapterHealth,
     AdapterHost,
     Capabilities,
     ChannelSpec,
@@ -34,6 +35,7 @@ from warroom.core.adapter import (
     Paragraph,
     Sink,
     Text,
+    UserRef,
 )
 
 log = logging.getLogger(__name__)
@@ -66,7 +68,8 @@ class TeamsAdapter:
         manager, auth = sdk.connections(settings)
         cloud = sdk.cloud_adapter(manager)
         self._proactive = Proactive(cloud, sdk.app_id(settings))
-        self._invokes = Invokes()
+        self._commands = settings.command_form()  # how command hints read: “@Warroom incident …”
+        self._invokes = Invokes(self._commands)
         translator = Translator(settings.command_prefix, settings.key_reaction, self._references.channel_spaces)
         self._endpoint = Endpoint(
             sdk.application(manager),
@@ -153,11 +156,10 @@ class TeamsAdapter:
         """Wait until every activity received so far has been handled by the core."""
         await self._endpoint.drain()
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> AdapterHealth:
         endpoint = self._endpoint
-        return {
+        details = {
             "platform": PLATFORM,
-            "state": self._state,
             "endpoint": self.endpoint,
             "authentication": "anonymous (test run)" if self.settings.anonymous_for_tests else "jwt",
             "incident_spaces": "graph channels" if self.settings.graph else "threads in incidents_channel",
@@ -168,6 +170,7 @@ class TeamsAdapter:
             "send_failures": self._failures,
             "last_error": self._last_error,
         }
+        return AdapterHealth(self._state, details=details)
 
     async def _listen(self) -> None:
         """Listen on host:port, retrying a busy port a few times (a previous process still shutting down)."""
@@ -192,10 +195,14 @@ class TeamsAdapter:
 
     # --- outbound ---------------------------------------------------------------------------------
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef | None:
-        """Post ``message`` as an Adaptive Card. ``key`` is unused: Teams has no way to deduplicate a resend."""
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef | None:
+        """Post ``message`` as an Adaptive Card in the conversation (a thread is the incident's space already).
+
+        ``key`` is unused: Teams has no way to deduplicate a resend."""
         self._invokes.note_said(conversation.id, message)
-        payload = render.activity(message)
+        payload = render.activity(message, self._commands)
         try:
             activity_id = await self._proactive.send(self._reference(conversation.id), payload)
         except Exception as error:
@@ -206,15 +213,19 @@ class TeamsAdapter:
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         """Replace a posted card; while its button is being clicked, the new card goes into the click's response."""
-        if self._invokes.capture_edit(message, render.card(replacement)):
+        if self._invokes.capture_edit(message, render.card(replacement, self._commands)):
             return
         try:
             await self._proactive.update(
-                self._reference(message.conversation.id), message.id, render.activity(replacement)
+                self._reference(message.conversation.id), message.id, render.activity(replacement, self._commands)
             )
         except Exception as error:
             self._failed(error)
             raise
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        """Never called (``capabilities.invite`` is off): whoever sees the incidents channel sees its threads."""
+        log.warning("Teams: cannot invite %s to %s; this adapter has no invitations", user.id, conversation.id)
 
     async def create_channel(self, spec: ChannelSpec) -> ConversationRef:
         """A new thread in the incidents channel, or with Graph configured a new channel in the team."""
@@ -231,7 +242,7 @@ class TeamsAdapter:
         channel = self.settings.incidents_channel
         base = self._reference_like(channel, origin)
         tenant = base["conversation"].get("tenantId", "")
-        root = render.activity(Message(title=spec.topic, blocks=(Paragraph((Text(THREAD_INTRO),)),)))
+        root = render.activity(Message(title=spec.topic, blocks=(Paragraph((Text(THREAD_INTRO),)),)), self._commands)
         parameters: dict[str, Any] = {"isGroup": True, "bot": base["bot"], "activity": root}
         parameters["channelData"] = {"channel": {"id": channel}}
         if tenant:

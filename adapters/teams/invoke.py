@@ -28,6 +28,7 @@ _REMEMBERED = 256
 @dataclass(slots=True)
 class Window:
     message: MessageRef
+    commands: str  # how a command hint in what the core said is written (see render)
     edited: Card | None = None
     said: list[Message] = field(default_factory=list)
 
@@ -35,12 +36,13 @@ class Window:
 class Invokes:
     """Open windows by clicked message, and the answers already given (Teams retries an invoke with the same id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, commands: str) -> None:
+        self._commands = commands
         self._open: dict[tuple[str, str], Window] = {}
         self._answered: OrderedDict[str, AdaptiveCardInvokeResponse] = OrderedDict()
 
     def open(self, message: MessageRef) -> Window:
-        window = Window(message)
+        window = Window(message, self._commands)
         self._open[_key(message)] = window
         return window
 
@@ -79,7 +81,7 @@ def response(window: Window, *, finished: bool) -> AdaptiveCardInvokeResponse:
     errors = [message for message in window.said if message.tone is Tone.ERROR]
     said = errors or window.said
     if said:
-        return message_response(said[0].plain_text())
+        return message_response(said[0].plain_text(window.commands))
     return message_response(RECEIVED if finished else WORKING)
 
 

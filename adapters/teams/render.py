@@ -6,6 +6,9 @@ with markdown neutralised. Nothing is concatenated into markup: a title like
 ``**everyone** <at>x</at>`` shows exactly those characters, and only the
 people in ``Message.pings`` are mentioned, through the activity's own mention
 entities. Buttons are ``Action.Execute`` carrying the core's action verbatim.
+A command hint is written the way people type commands in Teams, mentioning the
+bot (``@Warroom incident …``, see ``TeamsSettings.command_form``): the ``commands``
+every function here takes, by default the form with the default settings.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import html
 import re
 from typing import Any
 
-from warroom.core.adapter import Block, CodeBlock, Field, Mention, Message, Text, Tone, UserRef
+from warroom.core.adapter import Block, CodeBlock, Command, Field, Inline, Mention, Message, Tone, UserRef
 
 PLATFORM = "teams"
+COMMANDS = "@Warroom incident"
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"  # Action.Execute needs 1.4; Teams renders 1.5
 VERB = "warroom"
@@ -32,13 +36,13 @@ _SUMMARY_CHARS = 120
 Card = dict[str, Any]
 
 
-def card(message: Message) -> Card:
+def card(message: Message, commands: str = COMMANDS) -> Card:
     """The Adaptive Card for ``message``: title, paragraphs, fields, buttons."""
     body: list[dict[str, Any]] = []
     if message.title:
         run = _run(message.title, weight="Bolder", size="Medium", color=_TONE_COLOR[message.tone])
         body.append(_rich([run]))
-    body.extend(_block(block) for block in message.blocks)
+    body.extend(_block(block, commands) for block in message.blocks)
     body.extend(_fields(message.fields))
     content: Card = {
         "type": "AdaptiveCard",
@@ -46,7 +50,7 @@ def card(message: Message) -> Card:
         "version": CARD_VERSION,
         "body": body,
         "msteams": {"width": "Full"},
-        "fallbackText": message.plain_text(),
+        "fallbackText": message.plain_text(commands),
     }
     if message.buttons:
         content["actions"] = [
@@ -62,12 +66,12 @@ def card(message: Message) -> Card:
     return content
 
 
-def activity(message: Message) -> dict[str, Any]:
+def activity(message: Message, commands: str = COMMANDS) -> dict[str, Any]:
     """A message activity (Bot Framework JSON) carrying the card; pinged people are mentioned in its text."""
     payload: dict[str, Any] = {
         "type": "message",
-        "attachments": [{"contentType": CARD_TYPE, "content": card(message)}],
-        "summary": summary(message),
+        "attachments": [{"contentType": CARD_TYPE, "content": card(message, commands)}],
+        "summary": summary(message, commands),
     }
     pings = _unique(message.pings)
     if pings:
@@ -81,9 +85,9 @@ def activity(message: Message) -> dict[str, Any]:
     return payload
 
 
-def summary(message: Message) -> str:
+def summary(message: Message, commands: str = COMMANDS) -> str:
     """A one-line preview for notifications and clients that cannot show cards."""
-    first = next((line for line in message.plain_text().splitlines() if line.strip()), "")
+    first = next((line for line in message.plain_text(commands).splitlines() if line.strip()), "")
     return first if len(first) <= _SUMMARY_CHARS else first[: _SUMMARY_CHARS - 1] + "…"
 
 
@@ -94,16 +98,18 @@ def plain(text: str) -> str:
     return escaped.replace("\n", "\n\n")  # a single newline is no line break in markdown
 
 
-def _block(block: Block) -> dict[str, Any]:
+def _block(block: Block, commands: str) -> dict[str, Any]:
     if isinstance(block, CodeBlock):
         code = _run(block.text, fontType="Monospace")
         return {"type": "Container", "style": "emphasis", "items": [_rich([code])]}
-    return _rich([_inline(part) for part in block.parts])
+    return _rich([_inline(part, commands) for part in block.parts])
 
 
-def _inline(part: Text | Mention) -> dict[str, Any]:
+def _inline(part: Inline, commands: str) -> dict[str, Any]:
     if isinstance(part, Mention):
         return _run("@" + _name(part.user), weight="Bolder", color="Accent")
+    if isinstance(part, Command):
+        return _run(part.written(commands))
     style: dict[str, Any] = {}
     if part.bold:
         style["weight"] = "Bolder"

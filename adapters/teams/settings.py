@@ -90,6 +90,9 @@ class TeamsSettings(BaseModel):
     command_prefix: Annotated[str, AfterValidator(_prefix)] = Field(
         default="/incident", description="“@Warroom incident …” is handed over as this; must be in commands.prefixes"
     )
+    bot_name: str = Field(
+        default="Warroom", min_length=1, description="the bot's name in Teams, as command hints mention it"
+    )
     key_reaction: str = Field(
         default="1f4cc_pushpin", min_length=1, description="Teams reaction id that marks a key event (📌)"
     )
@@ -117,6 +120,10 @@ class TeamsSettings(BaseModel):
                 "e.g. client_secret: ${TEAMS_CLIENT_SECRET}"
             )
         return self
+
+    def command_form(self) -> str:
+        """How people type a command in Teams, before its words: ``@Warroom incident``."""
+        return f"@{self.bot_name} {self.command_prefix[1:]}"
 
     def client_secret_value(self) -> str:
         return self.client_secret.get_secret_value() if self.client_secret else ""

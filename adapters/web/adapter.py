@@ -14,7 +14,16 @@ from typing import Any, Protocol
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
-from warroom.core.adapter import Capabilities, ChannelSpec, ConversationRef, Message, MessageRef, Sink
+from warroom.core.adapter import (
+    AdapterHealth,
+    Capabilities,
+    ChannelSpec,
+    ConversationRef,
+    Message,
+    MessageRef,
+    Sink,
+    UserRef,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +76,12 @@ class WebAdapter:
             await self._runner.cleanup()
             self._runner = None
 
-    def health(self) -> dict[str, Any]:
-        return {"state": "serving" if self._runner else "stopped", "port": self.port}
+    def health(self) -> AdapterHealth:
+        return AdapterHealth("serving" if self._runner else "stopped", details={"port": self.port})
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef | None:
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef | None:
         log.warning("nothing can be posted to the web endpoint; dropped a message for %s", conversation.id)
         return None
 
@@ -79,6 +90,9 @@ class WebAdapter:
 
     async def edit(self, message: MessageRef, replacement: Message) -> None:
         log.warning("the web endpoint posts nothing, so it edits nothing")
+
+    async def invite(self, conversation: ConversationRef, user: UserRef) -> None:
+        log.warning("the web endpoint has no channels to invite %s to", user.id)  # capabilities.invite is False
 
     async def _health(self, _request: web.Request) -> web.Response:
         report = self._host.health()

@@ -19,6 +19,7 @@ class UserRef:
 
     @property
     def key(self) -> str:
+        """``platform:id``: the identity as one string, unique across platforms."""
         return f"{self.platform}:{self.id}"
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from warroom.core.config.schema import (
     did_you_mean,
     disabled_section,
 )
+from warroom.core.errors import ConfigError  # lives below the adapter contract, which re-exports it
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -54,18 +55,6 @@ DATABASE_URL_ENV = "WARROOM_DATABASE_URL"
 
 class AdapterUnavailable(LookupError):
     """Raised by an adapter models mapping for an adapter that is installed but cannot be imported."""
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; ``errors`` holds every problem as ``path: message``."""
-
-    def __init__(self, errors: Sequence[str], *, source: Path | None = None) -> None:
-        self.errors: list[str] = list(errors)
-        self.source = source
-        super().__init__("\n".join(self.errors))
-
-    def __str__(self) -> str:
-        return "\n".join(self.errors)
 
 
 def load_config(

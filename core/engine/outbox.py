@@ -29,6 +29,7 @@ class Outbound:
     remember: str = ""  # record the posted message under this key (see Transaction.reply)
     replaces: MessageRef | None = None  # edit this earlier message instead of posting
     invite: UserRef | None = None  # let this person into the conversation instead of posting (``message`` unused)
+    in_reply_to: MessageRef | None = None  # what the message answers (see Adapter.send)
 
 
 class Outbox:
@@ -91,7 +92,9 @@ class Outbox:
                     await self.adapter.invite(outbound.conversation, outbound.invite)
                     ref = None
                 elif outbound.replaces is None:
-                    ref = await self.adapter.send(outbound.conversation, outbound.message, key=outbound.key)
+                    ref = await self.adapter.send(
+                        outbound.conversation, outbound.message, key=outbound.key, in_reply_to=outbound.in_reply_to
+                    )
                 else:
                     await self.adapter.edit(outbound.replaces, outbound.message)
                     ref = outbound.replaces

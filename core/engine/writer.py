@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -47,13 +47,19 @@ class Transaction:
     at: datetime
     key: str
     capabilities: Callable[[str], Capabilities]
+    trigger: MessageRef | None = None  # the platform message (or event) the job answers, when there is one
     replies: list[Outbound] = field(default_factory=list)
     followups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def reply(self, conversation: ConversationRef, message: Message, *, remember: str = "") -> None:
         """Post ``message`` after commit; with ``remember``, the posted message is recorded under that key
-        so reactions to it (or later edits) can be traced back to what it was about."""
-        self.replies.append(Outbound(conversation, message, f"{self.key}:{len(self.replies)}", remember))
+        so reactions to it (or later edits) can be traced back to what it was about. A reply on the trigger's
+        platform goes out as an answer to it (a thread reply, a slash command's follow-up) where that platform can."""
+        trigger = self.trigger
+        same_platform = trigger is not None and trigger.conversation.platform == conversation.platform
+        in_reply_to = trigger if same_platform else None
+        key = f"{self.key}:{len(self.replies)}"
+        self.replies.append(Outbound(conversation, message, key, remember, in_reply_to=in_reply_to))
 
     def edit(self, message: MessageRef, replacement: Message) -> None:
         """Replace a posted message after commit, where the platform can edit."""
@@ -89,6 +95,7 @@ class _Pending:
     reply_to: ConversationRef | None
     done: asyncio.Future[Any]
     at: datetime | None = None
+    in_reply_to: MessageRef | None = None
     tx: Transaction | None = None
     result: Any = None
 
@@ -140,19 +147,32 @@ class Writer:
 
     # Submitting work
     async def submit(
-        self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
+        self,
+        job: Job,
+        *,
+        key: str,
+        reply_to: ConversationRef | None = None,
+        in_reply_to: MessageRef | None = None,
+        at: datetime | None = None,
     ) -> Any:
         """Run ``job`` in the writer; returns its result once committed and its replies sent.
 
         ``key`` names the trigger (a platform event id, a scheduled run) and makes
         outbound message ids deterministic. A :class:`WarroomError` raised by the job
-        is answered in ``reply_to`` and rolled back with the job's other changes. ``at`` is
-        when it happened (a platform's timestamp); by default, the time it runs.
+        is answered in ``reply_to`` and rolled back with the job's other changes. ``in_reply_to``
+        is the platform message (or event) that triggered the job, which the replies answer. ``at``
+        is when it happened (a platform's timestamp); by default, the time it runs.
         """
-        return await self.enqueue(job, key=key, reply_to=reply_to, at=at)
+        return await self.enqueue(job, key=key, reply_to=reply_to, in_reply_to=in_reply_to, at=at)
 
     def enqueue(
-        self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
+        self,
+        job: Job,
+        *,
+        key: str,
+        reply_to: ConversationRef | None = None,
+        in_reply_to: MessageRef | None = None,
+        at: datetime | None = None,
     ) -> asyncio.Future[Any]:
         """Queue ``job`` without waiting; the future is :meth:`submit`'s result."""
         self.start()
@@ -161,7 +181,7 @@ class Writer:
         # (one loop callback per job less). One whose submitter was cancelled stays until then, but a done
         # future counts as finished in busy() and settle(), exactly as when it left on being done.
         self._in_flight.add(done)
-        self._queue.append(_Pending(job, key, reply_to, done, at))
+        self._queue.append(_Pending(job, key, reply_to, done, at, in_reply_to))
         wakeup = self._wakeup
         if wakeup is not None:
             self._wakeup = None
@@ -235,7 +255,7 @@ class Writer:
             self._undo(events_before, alone)
             pending.tx = self._transaction(pending)
             if isinstance(error, WarroomError) and pending.reply_to is not None:
-                pending.tx.reply(pending.reply_to, Message.plain(str(error), tone=Tone.ERROR))
+                pending.tx.reply(pending.reply_to, _answer(error))
             elif isinstance(error, Duplicate):
                 log.info("skipping %s: already handled", pending.key)
             return
@@ -259,7 +279,8 @@ class Writer:
         self.service.forget()
 
     def _transaction(self, pending: _Pending) -> Transaction:
-        return Transaction(self.service, pending.at or self.clock.now(), pending.key, self._capabilities)
+        at = pending.at or self.clock.now()
+        return Transaction(self.service, at, pending.key, self._capabilities, pending.in_reply_to)
 
     def _capabilities(self, platform: str) -> Capabilities:
         adapter = self.adapter(platform)
@@ -325,6 +346,13 @@ async def _logged(work: Awaitable[None], name: str) -> None:
         await work
     except Exception:
         log.exception("a subscriber to %s failed", name)
+
+
+def _answer(error: WarroomError) -> Message:
+    """What the person who caused ``error`` is told: the message it carries, else its text."""
+    if isinstance(error.message, Message):
+        return replace(error.message, tone=Tone.ERROR)
+    return Message.plain(str(error), tone=Tone.ERROR)
 
 
 def _record_posted(ref: MessageRef, key: str, tx: Transaction) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
-from warroom.core.adapter.messages import Button, Mention, Message, Paragraph, Text, Tone
+from warroom.core.adapter.messages import Button, Command, Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
 from warroom.core.engine.writer import Transaction
 from warroom.core.errors import Denied, Invalid, NotFound
@@ -156,18 +156,18 @@ def _prompt(
     head = Paragraph((Text(f"⚠️ {requester.name} wants to: "), Text(action, bold=True)))
     who = Paragraph((Text(f"Decision by {' or '.join(holders)}, before {expires_at:%H:%M} UTC."),))
     capabilities = tx.capabilities(where.platform)
-    typed = f"/incident approve {confirmation_id}", f"/incident reject {confirmation_id}"
+    approve, reject = Command(f"approve {confirmation_id}"), Command(f"reject {confirmation_id}")
     if capabilities.buttons:
-        how = Paragraph((Text(f"Use the buttons, or type “{typed[0]}” / “{typed[1]}”."),))
+        how = Paragraph.of("Use the buttons, or type “", approve, "” / “", reject, "”.")
         buttons = (
             Button(f"confirm:{confirmation_id}:approve", "Approve"),
             Button(f"confirm:{confirmation_id}:reject", "Reject", danger=True),
         )
         return Message(blocks=(head, who, how), buttons=buttons, tone=Tone.WARNING)
     if capabilities.reactions:
-        how = Paragraph((Text(f"React {APPROVE} to approve or {REJECT} to reject, or type “{typed[0]}”."),))
+        how = Paragraph.of(f"React {APPROVE} to approve or {REJECT} to reject, or type “", approve, "”.")
     else:
-        how = Paragraph((Text(f"Type “{typed[0]}” or “{typed[1]} <reason>”."),))
+        how = Paragraph.of("Type “", approve, "” or “", Command(f"reject {confirmation_id} <reason>"), "”.")
     return Message(blocks=(head, who, how), tone=Tone.WARNING)
 
 
@@ -184,8 +184,11 @@ def decide(tx: Transaction, actor: Actor, confirmation_id: int, approve: bool, r
         raise Denied(f"You can't approve or reject your own request; ask the {' or '.join(found.approver_roles)}.")
     if actor.person_id not in holders and not actor.admin:
         who = " or ".join(found.approver_roles)
-        vacant = "" if holders else f" Nobody is {who} yet: “/incident role take {found.approver_roles[0]}”."
-        raise Denied(f"Only the {who} can decide confirmation {confirmation_id}.{vacant}")
+        only = f"Only the {who} can decide confirmation {confirmation_id}."
+        if holders:
+            raise Denied(only)
+        take = Command(f"role take {found.approver_roles[0]}")
+        raise Denied(Message.of(only, f" Nobody is {who} yet: “", take, "”."))
     state = "approved" if approve else "rejected"
     return _close(tx, incident, found, state, actor, reason)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from warroom.core.adapter.messages import Field, Message, Paragraph, Text, Tone
+from warroom.core.adapter.messages import Command, Field, Message, Paragraph, Text, Tone
 from warroom.core.config.loader import Config
 from warroom.core.incident.service import IncidentService
 from warroom.core.incident.state import IncidentState
@@ -128,11 +128,14 @@ def declared_message(incident: IncidentState, config: Config, channel: str, intr
     """Posted where the incident was declared, and as the first message of its channel."""
     head = Text(f"🚨 {headline(incident, config)}", bold=True)
     if intro:
-        hint = (
-            "Who is leading? Take a role with “/incident role take commander” and "
-            "“/incident role take communicator”. Everything said here goes on the timeline."
+        hint = Paragraph.of(
+            "Who is leading? Take a role with “",
+            Command("role take commander"),
+            "” and “",
+            Command("role take communicator"),
+            "”. Everything said here goes on the timeline.",
         )
-        return Message(blocks=(Paragraph((head,)), Paragraph((Text(hint),))), tone=Tone.WARNING)
+        return Message(blocks=(Paragraph((head,)), hint), tone=Tone.WARNING)
     where = f"Join {channel} to help." if channel else "I couldn't open a channel for it; use --incident with commands."
     return Message(blocks=(Paragraph((head,)), Paragraph((Text(where),))), tone=Tone.WARNING)
 

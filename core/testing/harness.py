@@ -16,7 +16,7 @@ from typing import Any
 
 from warroom.core.adapter.events import ButtonPressed, InboundEvent, MessageReceived, ReactionAdded
 from warroom.core.adapter.messages import Message
-from warroom.core.adapter.protocol import Capabilities, ChannelSpec, Sink
+from warroom.core.adapter.protocol import AdapterHealth, Capabilities, ChannelSpec, Sink
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
 from warroom.core.app import Warroom
 from warroom.core.clock import ManualClock
@@ -44,6 +44,7 @@ class Sent:
     message: Message
     key: str
     id: str
+    in_reply_to: MessageRef | None = None
 
     @property
     def ref(self) -> MessageRef:
@@ -77,10 +78,15 @@ class FakeAdapter:
     async def stop(self) -> None:
         return None
 
-    async def send(self, conversation: ConversationRef, message: Message, *, key: str) -> MessageRef:
+    def health(self) -> AdapterHealth:
+        return AdapterHealth()
+
+    async def send(
+        self, conversation: ConversationRef, message: Message, *, key: str, in_reply_to: MessageRef | None
+    ) -> MessageRef:
         if self.fail_sends:
             raise ConnectionError("the fake platform is down")
-        sent = Sent(conversation, message, key, f"m{len(self.sent) + 1}")
+        sent = Sent(conversation, message, key, f"m{len(self.sent) + 1}", in_reply_to)
         self.sent.append(sent)
         return sent.ref
 

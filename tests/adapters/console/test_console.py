@@ -294,3 +294,13 @@ async def test_the_adapter_stops_at_end_of_input_without_a_newline(tmp_path: Pat
         ("declared", "erin", "Disk full on db-2"),
         ("channel", "Warroom", "Channel inc-1-disk-full-on-db-2 opened"),
     ]
+
+
+async def test_command_hints_are_printed_with_the_prefix_people_type(tmp_path: Path) -> None:
+    path = tmp_path / "prefixed.yaml"
+    path.write_text(CORE_ONLY + "commands:\n  prefixes: ['!ir']\n", encoding="utf-8")
+    config = load_config(path, environ={"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+    out = await run_console(config, "!ir declare Disk full\n:join INC-1\n!ir nonsense\n", ConsoleSettings(user="erin"))
+    assert "Take a role with “!ir role take commander” and “!ir role take communicator”." in out
+    assert "Send “!ir help” to see every command." in out
+    assert "/incident" not in out

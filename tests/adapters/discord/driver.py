@@ -127,7 +127,8 @@ class DiscordDriver:
             await self.probe()
             await self.adapter.drain()
             await self.app.settle()
-            quiet = quiet + 1 if len(self.fake.requests) == seen and not self.adapter.health()["in_flight"] else 0
+            busy = self.adapter.health().details["in_flight"]
+            quiet = quiet + 1 if len(self.fake.requests) == seen and not busy else 0
             if time.monotonic() > deadline:
                 raise AssertionError("the Discord bot did not settle")
 
@@ -256,7 +257,7 @@ class DiscordDriver:
         if self._task is not None and self._task.done():
             self._task.result()  # raises why the adapter stopped
             raise AssertionError("the Discord adapter stopped before it was ready")
-        return self.adapter.health()["state"] == "ready"
+        return self.adapter.health().report()["state"] == "ready"
 
 
 def _subcommand(command: dict[str, Any], spec: CommandSpec) -> list[dict[str, Any]] | None:

@@ -97,7 +97,7 @@ async def test_a_resume_replays_missed_events_and_the_core_drops_the_repeats(bot
     replayed = [f["d"]["id"] for f in fake.gateway.replayed if f["t"] == "MESSAGE_CREATE"]
     assert before["id"] in replayed  # seen before the drop, and delivered again
     assert messages(bot.app) == [("carol", "before the drop"), ("carol", "while reconnecting")]
-    assert bot.driver.adapter.health()["reconnects"] == 1
+    assert bot.driver.adapter.health().report()["reconnects"] == 1
 
 
 async def test_messages_sent_while_the_bot_was_down_are_caught_up_once(bot: Bot, fake: FakeDiscord) -> None:
@@ -115,10 +115,10 @@ async def test_messages_sent_while_the_bot_was_down_are_caught_up_once(bot: Bot,
     assert history.query["after"] == live["id"]  # from the cursor saved at shutdown
     cursors = bot.app.adapter_state("discord").get("cursors")
     assert cursors == {channel: int(down[-1]["id"])}
-    assert bot.driver.adapter.health()["backfilled"] == 3
+    assert bot.driver.adapter.health().report()["backfilled"] == 3
 
 
 async def test_health_reports_the_session(bot: Bot) -> None:
-    health = bot.driver.adapter.health()
+    health = bot.driver.adapter.health().report()
     assert health["platform"] == "discord" and health["state"] == "ready" and health["guilds"] == 1
     assert datetime.fromisoformat(health["since"]) <= datetime.now(UTC)

@@ -85,7 +85,7 @@ async def test_everyone_in_a_title_pings_nobody(bot: Bot, fake: FakeDiscord) -> 
     await bot.driver.settle()
     channel = ConversationRef("discord", bot.driver.channel_of("INC-1"))
     message = Message(title="@everyone look", fields=(Field("@here", "<@&1>"),))
-    await bot.driver.adapter.send(channel, message, key="test:title")
+    await bot.driver.adapter.send(channel, message, key="test:title", in_reply_to=None)
 
     sends = [
         r for r in fake.requests if (r.method in ("POST", "PATCH") and "/messages" in r.path) or "/webhooks/" in r.path
@@ -143,8 +143,8 @@ async def test_an_unreachable_discord_is_retried_until_the_bot_stops(tmp_path: P
     discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
     try:
         running = asyncio.create_task(adapter.start(app.inbound))
-        await until(lambda: adapter.health()["state"] == "unreachable", "a failed login")
-        assert adapter.health()["last_error"]
+        await until(lambda: adapter.health().report()["state"] == "unreachable", "a failed login")
+        assert adapter.health().report()["last_error"]
         await adapter.stop()
         await asyncio.wait_for(running, timeout=5)  # stopping cuts the backoff short
     finally:

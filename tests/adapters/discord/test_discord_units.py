@@ -11,10 +11,12 @@ from warroom.adapters.discord import DiscordSettings
 from warroom.adapters.discord.render import escape, render
 from warroom.adapters.discord.slash import MAX_ENTRIES, SlashCommands
 from warroom.adapters.discord.suggest import SUGGESTED
-from warroom.core.adapter.messages import Button, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.core.adapter import Catalogue
+from warroom.core.adapter.messages import Button, Command, Field, Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import UserRef
-from warroom.core.app import InstalledAdapters
+from warroom.core.app import InstalledAdapters, catalogue_of
 from warroom.core.commands.builtin import builtin_commands
+from warroom.core.commands.parse import Registry
 from warroom.core.commands.spec import CommandSpec
 from warroom.core.config.loader import ConfigError, load_config
 
@@ -60,6 +62,12 @@ def test_a_plain_message_is_content_and_a_titled_one_an_embed_in_its_tone() -> N
     assert [(f.name, f.value) for f in card.embed.fields] == [("Status", "investigating")]
 
 
+def test_a_command_hint_is_written_as_the_slash_command() -> None:
+    said = Message.of("Take the lead: “", Command("role take commander"), "”.")
+    assert render(said).content == "Take the lead: “/incident role take commander”."
+    assert render(said, "/ir").content == "Take the lead: “/ir role take commander”."
+
+
 def test_only_pinged_people_may_be_mentioned() -> None:
     bob = UserRef("discord", "42", "bob")
     message = Message(blocks=(Paragraph((Text("over to "), Mention(bob))),), pings=(bob,))
@@ -83,8 +91,13 @@ def test_escaping_keeps_user_text_literal() -> None:
     assert escape("> quoted\n# heading\n**bold** <@1>") == "\\> quoted\n\\# heading\n\\*\\*bold\\*\\* \\<@1>"
 
 
+def catalogue(registry: Registry) -> Catalogue:
+    """What the app hands the adapter for ``registry``, with the default configuration."""
+    return catalogue_of(registry, load_config(None, environ={}))
+
+
 def test_the_slash_command_fits_discords_limits_and_reads_back_into_argv() -> None:
-    slash = SlashCommands(builtin_commands().registry, "incident", SUGGESTED)
+    slash = SlashCommands(catalogue(builtin_commands().registry), "incident", SUGGESTED)
     options = slash.definition["options"]
     assert len(options) <= MAX_ENTRIES
     names = [o["name"] for o in options]
@@ -117,7 +130,7 @@ def test_the_slash_command_fits_discords_limits_and_reads_back_into_argv() -> No
 
 
 def test_flags_and_grouped_subcommands_read_back_in_the_cores_order() -> None:
-    slash = SlashCommands(builtin_commands().registry, "incident", SUGGESTED)
+    slash = SlashCommands(catalogue(builtin_commands().registry), "incident", SUGGESTED)
     declare = {
         "name": "incident",
         "options": [
@@ -144,7 +157,7 @@ def test_commands_beyond_discords_25_stay_reachable_through_more() -> None:
     commands = builtin_commands()
     for number in range(10):
         commands.command(CommandSpec((f"extra{number}",), "an extra command", incident_scoped=False))(lambda ctx: None)
-    slash = SlashCommands(commands.registry, "incident", SUGGESTED)
+    slash = SlashCommands(catalogue(commands.registry), "incident", SUGGESTED)
     options = slash.definition["options"]
     assert len(options) == MAX_ENTRIES and options[-1]["name"] == "more"
     data = {
@@ -153,4 +166,5 @@ def test_commands_beyond_discords_25_stay_reachable_through_more() -> None:
     }
     found = slash.invocation(data)
     assert found is not None and found.text == "extra9" and found.argv == ()
-    assert slash.digest("a") == SlashCommands(commands.registry, "incident", SUGGESTED).digest("a") != slash.digest("b")
+    again = SlashCommands(catalogue(commands.registry), "incident", SUGGESTED)
+    assert slash.digest("a") == again.digest("a") != slash.digest("b")

@@ -22,7 +22,7 @@ async def test_a_refused_password_stops_the_bot_naming_the_key(synapse: Synapse,
     try:
         with pytest.raises(LoginRefused, match=r"refused adapters\.matrix\.password for @warroom:localhost"):
             await driver.start(app)
-        assert driver.adapter is not None and driver.adapter.health()["state"] == "failed"
+        assert driver.adapter is not None and driver.adapter.health().report()["state"] == "failed"
     finally:
         await driver.stop()
 
@@ -43,15 +43,15 @@ async def test_an_unreachable_homeserver_is_retried_with_bounded_backoff(tmp_pat
     await app.start()
     running = asyncio.create_task(adapter.start(app.inbound))
     try:
-        await until(lambda: adapter.health()["consecutive_failures"] >= 3, "three failed attempts")
-        health = adapter.health()
+        await until(lambda: adapter.health().report()["consecutive_failures"] >= 3, "three failed attempts")
+        health = adapter.health().report()
         assert health["ok"] is False and health["state"] in ("connecting", "reconnecting")
         assert "ClientConnectorError" in health["last_error"] or "Connect" in health["last_error"], health
     finally:
         await adapter.stop()
         await asyncio.wait_for(running, 5)  # stopping ends start() quietly
         await app.close()
-    assert adapter.health()["state"] == "stopped"
+    assert adapter.health().report()["state"] == "stopped"
 
 
 async def test_an_access_token_and_its_device_can_be_configured_instead(synapse: Synapse, app: Warroom) -> None:

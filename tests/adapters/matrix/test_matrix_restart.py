@@ -53,7 +53,9 @@ async def test_messages_sent_while_the_bot_was_down_are_handled_once(synapse: Sy
         assert driver.adapter is not None
         device = driver.adapter.client.device_id
         conversation = ConversationRef("matrix", room, "")
-        first = await driver.adapter.send(conversation, Message.plain("said once"), key="test:resend:0")
+        first = await driver.adapter.send(
+            conversation, Message.plain("said once"), key="test:resend:0", in_reply_to=None
+        )
         app = await _restart(driver, app, tmp_path)
 
         offline = [await driver.say("carol", f"while down {n}", channel=room) for n in range(6)]
@@ -63,7 +65,9 @@ async def test_messages_sent_while_the_bot_was_down_are_handled_once(synapse: Sy
         await driver.start(app)
         assert driver.adapter is not None and driver.adapter.client.device_id == device
         # The same device, so a reply resent after the restart with the same key is the same event.
-        again = await driver.adapter.send(conversation, Message.plain("said once"), key="test:resend:0")
+        again = await driver.adapter.send(
+            conversation, Message.plain("said once"), key="test:resend:0", in_reply_to=None
+        )
         assert again.id == first.id
         driver.posted.extend(offline)
         await driver.settle()
@@ -77,7 +81,7 @@ async def test_messages_sent_while_the_bot_was_down_are_handled_once(synapse: Sy
         assert all(sources[f"matrix:{event_id}"] == 1 for event_id in offline)
         answers = [text for text in driver.bot_texts(room) if "is now identified" in text]
         assert len(answers) == 1, driver.bot_texts(room)
-        health = driver.adapter.health()
+        health = driver.adapter.health().report()
         assert health["ok"] is True and health["backfilled_events"] >= 5, health
     finally:
         await driver.stop()

@@ -11,7 +11,7 @@ from warroom.adapters.matrix import MatrixSettings
 from warroom.adapters.matrix.inbound import KEY_MARK, Translator
 from warroom.adapters.matrix.render import Renderer
 from warroom.core.adapter.events import MemberJoined, MessageReceived, ReactionAdded
-from warroom.core.adapter.messages import CodeBlock, Field, Mention, Message, Paragraph, Text
+from warroom.core.adapter.messages import CodeBlock, Command, Field, Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import UserRef
 from warroom.core.config.loader import ConfigError, load_config
 
@@ -114,6 +114,14 @@ def test_command_hints_use_the_matrix_prefix_and_edits_replace() -> None:
     assert edit["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$original"}
     assert edit["m.new_content"]["body"] == "Approved" and edit["body"] == "* Approved"
     assert edit["m.mentions"] == {} and edit["m.new_content"]["m.mentions"] == {}
+
+
+def test_command_parts_are_written_with_the_matrix_prefix() -> None:
+    message = Message.of("Take it: “", Command("role take commander"), "” <now>", tone=Tone.WARNING)
+    content = Renderer("!ir").content(message)
+    assert content["body"] == "Take it: “!ir role take commander” <now>"
+    assert content["formatted_body"] == "<p>Take it: “!ir role take commander” &lt;now&gt;</p>"
+    assert Renderer("!ir").content(Message.of(Command()))["body"] == "!ir"
 
 
 def test_a_huge_message_still_fits_in_an_event() -> None:

@@ -145,7 +145,7 @@ class TeamsDriver:
         while True:
             await self.adapter.drain()
             await self.app.settle()
-            if not self.adapter.health()["in_flight"] and not self.app.writer.busy():
+            if not self.adapter.health().report()["in_flight"] and not self.app.writer.busy():
                 return
 
     def channel_of(self, reference: str) -> str:

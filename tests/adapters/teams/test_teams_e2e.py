@@ -37,6 +37,14 @@ async def test_declaring_opens_a_thread_in_the_incidents_channel_and_introduces_
     assert {r.authorization for r in teams.connector.requests} == {"Bearer warroom-test-token"}
 
 
+async def test_command_hints_read_as_commands_are_typed_in_teams(teams: TeamsDriver) -> None:
+    thread_id = await declare(teams)
+    _root, intro = teams.bot_texts(thread_id)
+    assert "“@Warroom incident role take commander”" in intro and "/incident" not in intro
+    [*_, posted] = [r for r in teams.connector.messages() if r.conversation == thread_id]
+    assert "“@Warroom incident role take communicator”" in card_of(posted)["fallbackText"]
+
+
 async def test_the_declaration_is_answered_in_the_thread_of_the_command(teams: TeamsDriver) -> None:
     command = teams.message("alice", '/incident declare "Checkout is down"')
     assert command["text"].startswith("<at>Warroom</at> incident declare")
@@ -161,22 +169,22 @@ async def test_throttled_posts_are_retried_after_backing_off(teams: TeamsDriver)
     statuses = [r.status for r in teams.connector.requests]
     assert statuses[:3] == [429, 502, 201]
     assert len(teams.connector.threads()) == 1
-    assert teams.adapter.health()["send_failures"] == 0
+    assert teams.adapter.health().report()["send_failures"] == 0
 
 
 async def test_a_post_that_keeps_failing_gives_up_and_is_reported(teams: TeamsDriver) -> None:
     thread = await declare(teams)
     teams.connector.fail_next = [403]
     with pytest.raises(Exception, match="403"):
-        await teams.adapter.send(ConversationRef("teams", thread), Message.plain("hello"), key="k")
-    assert teams.adapter.health()["send_failures"] == 1
+        await teams.adapter.send(ConversationRef("teams", thread), Message.plain("hello"), key="k", in_reply_to=None)
+    assert teams.adapter.health().report()["send_failures"] == 1
     assert [r.status for r in teams.connector.requests][-1] == 403  # a 403 is not retried
 
 
 async def test_edit_replaces_the_card_with_a_put(teams: TeamsDriver) -> None:
     thread = await declare(teams)
     where = ConversationRef("teams", thread)
-    posted = await teams.adapter.send(where, Message.plain("first"), key="k1")
+    posted = await teams.adapter.send(where, Message.plain("first"), key="k1", in_reply_to=None)
     assert posted is not None
     await teams.adapter.edit(posted, Message.plain("second", title="Updated"))
     [put] = teams.connector.succeeded("PUT")
@@ -186,7 +194,7 @@ async def test_edit_replaces_the_card_with_a_put(teams: TeamsDriver) -> None:
 
 async def test_health_says_what_the_adapter_is_doing(teams: TeamsDriver) -> None:
     await declare(teams)
-    health = teams.adapter.health()
+    health = teams.adapter.health().report()
     assert health["state"] == "listening"
     assert health["authentication"] == "anonymous (test run)"
     assert health["endpoint"].startswith("http://127.0.0.1:") and health["endpoint"].endswith("/api/messages")

@@ -78,8 +78,8 @@ async def test_with_authentication_on_requests_without_a_valid_token_are_refused
     await app.settle()
     assert queries.incident_ids(app.db) == []
     assert connector.requests == []
-    assert adapter.health()["received"] == 0
-    assert adapter.health()["authentication"] == "jwt"
+    assert adapter.health().report()["received"] == 0
+    assert adapter.health().report()["authentication"] == "jwt"
     await adapter.stop()
     await task
 
@@ -185,7 +185,9 @@ async def test_with_graph_an_incident_gets_a_channel_whose_every_thread_is_captu
     teams = TeamsDriver(graph=True, connector=connector)
     await teams.start(app)
     try:
-        await teams.adapter.send(ConversationRef("teams", channel), Message.plain("still here"), key="k")
+        await teams.adapter.send(
+            ConversationRef("teams", channel), Message.plain("still here"), key="k", in_reply_to=None
+        )
         await teams.post("carol", "rolling back api", channel=f"{channel};messageid=502")  # another post in it
         await teams.settle()
         texts = [entry.text for entry in queries.of_kind(app.db, 1, "message")]
@@ -205,7 +207,7 @@ async def test_when_graph_refuses_the_incident_still_starts_and_the_reason_is_re
         await teams.settle()
         assert queries.incident_ids(app.db) == [1] and app.channels_of("INC-1", "teams") == []
         assert any("couldn't open a channel" in text for text in teams.bot_texts())
-        assert "Channel.Create" in str(teams.adapter.health()["last_error"])
+        assert "Channel.Create" in str(teams.adapter.health().report()["last_error"])
     finally:
         await teams.stop()
 
@@ -220,4 +222,4 @@ async def test_a_busy_port_is_retried_then_refused_with_the_key_to_change(
         adapter = TeamsAdapter(teams_settings(connector, port=taken.getsockname()[1]), app)
         with pytest.raises(TeamsError, match=r"cannot listen on 127\.0\.0\.1:\d+ .*adapters\.teams\.port"):
             await adapter.start(app.inbound)
-    assert adapter.health()["state"] == "failed"
+    assert adapter.health().report()["state"] == "failed"

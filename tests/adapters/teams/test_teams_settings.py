@@ -53,6 +53,16 @@ def test_secrets_come_from_the_environment_and_stay_out_of_reprs(tmp_path: Path)
     assert "very-secret-value" not in repr(settings)
 
 
+def test_command_hints_name_the_bot_and_the_command_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TEST_RUN_ENV, "1")
+    settings = TeamsSettings(anonymous_for_tests=True, incidents_channel=INCIDENTS)
+    assert settings.command_form() == "@Warroom incident"
+    renamed = TeamsSettings(
+        anonymous_for_tests=True, incidents_channel=INCIDENTS, bot_name="Ops Bot", command_prefix="!ir"
+    )
+    assert renamed.command_form() == "@Ops Bot ir"
+
+
 def test_anonymous_mode_is_refused_outside_a_test_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(TEST_RUN_ENV, raising=False)
     with pytest.raises(ValidationError, match="only for Warroom's test suite"):

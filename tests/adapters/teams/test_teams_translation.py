@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from warroom.adapters.teams.inbound import Translator, addresses_bot
-from warroom.adapters.teams.render import activity, card
-from warroom.core.adapter.messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.adapters.teams.render import activity, card, summary
+from warroom.core.adapter.messages import Button, CodeBlock, Command, Field, Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import ConversationRef, UserRef
 
 from tests.adapters.teams.activities import BOT, INCIDENTS, message, person, reaction
@@ -71,6 +71,14 @@ def test_only_the_pinged_people_are_mentioned() -> None:
         {"type": "mention", "text": "<at>Bob &lt;Ops&gt;</at>", "mentioned": {"id": "29:bob", "name": "Bob <Ops>"}}
     ]
     assert card_text(payload["attachments"][0]["content"]) == "go ahead @Bob <Ops>"
+
+
+def test_a_command_hint_mentions_the_bot_the_way_people_type_commands() -> None:
+    said = Message.of("Take the lead: “", Command("role take commander"), "”.")
+    built = card(said, "@Ops ir")
+    assert built["body"][0]["inlines"][1] == {"type": "TextRun", "text": "@Ops ir role take commander"}
+    assert built["fallbackText"] == summary(said, "@Ops ir") == "Take the lead: “@Ops ir role take commander”."
+    assert card_text(card(said)) == "Take the lead: “@Warroom incident role take commander”."
 
 
 def test_the_parts_of_a_message_become_the_parts_of_a_card() -> None:
