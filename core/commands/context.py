@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from warroom.core.adapter.events import InboundEvent
-from warroom.core.adapter.messages import Message, Tone
+from warroom.core.adapter.messages import Command, Message, Tone
 from warroom.core.adapter.refs import ConversationRef, UserRef
 from warroom.core.commands.registry import Registry
 from warroom.core.commands.spec import CommandSpec, PersonToken
@@ -93,8 +93,11 @@ class CommandContext:
         incident_id = self.incident_id or channel_incident
         if incident_id is None:
             raise Invalid(
-                f"This isn't an incident channel. Run “{self.prefix} {self.spec.name}” in the incident's "
-                f"channel, or add --incident INC-<n>."
+                Message.of(
+                    "This isn't an incident channel. Run “",
+                    Command(self.spec.name),
+                    "” in the incident's channel, or add --incident INC-<n>.",
+                )
             )
         if incident_id == channel_incident:
             # Whoever can type in the incident's own channel is in it, as chat capture already records;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from warroom.core.adapter.messages import Command, Message
 from warroom.core.commands.context import CommandContext
 from warroom.core.commands.declare import PersonArg, TextArg, command
 from warroom.core.errors import Invalid
@@ -155,9 +156,10 @@ class LifecycleCommands:
             holder = incident.roles.get(name) if incident else None
             who = f" — {ctx.service.people.name(holder)}" if holder else (" — vacant" if incident else "")
             lines.append(f"{name}{who}: {description}")
+        hint: tuple[str | Command, ...] = ()
         if incident and COMMANDER not in incident.roles:
-            lines.append(f"Nobody leads {incident.reference} yet: “{ctx.prefix} role take commander”.")
-        ctx.reply("\n".join(lines))
+            hint = (f"\nNobody leads {incident.reference} yet: “", Command("role take commander"), "”.")
+        ctx.reply(Message.of("\n".join(lines), *hint))
 
     @command("brief", examples=["/incident brief", "/incident brief --incident INC-3"])
     def brief(self, ctx: CommandContext) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Literal
 
+from warroom.core.adapter.messages import Command, Message
 from warroom.core.commands.context import CommandContext
 from warroom.core.commands.declare import TextArg, command
 from warroom.core.errors import Invalid, NotFound
@@ -65,7 +66,8 @@ class RecordCommands:
     def assume(self, ctx: CommandContext, text: TextArg) -> None:
         """Record an assumption or hypothesis (to verify later)."""
         seq = record_entry(ctx, "assumption", text)
-        ctx.reply(f"🤔 Assumption #{seq} recorded. Verify it with “{ctx.prefix} verify …” when you can.")
+        verify = Command("verify …")
+        ctx.reply(Message.of(f"🤔 Assumption #{seq} recorded. Verify it with “", verify, "” when you can."))
 
     @command(
         "decide",
@@ -120,7 +122,7 @@ class RecordCommands:
             ctx.reply(f"Affected: {affected_text(config, incident)}")
             return
         if not systems:
-            raise Invalid(f"Name the systems to {change}, e.g. “{ctx.prefix} affected {change} api”.")
+            raise Invalid(Message.of(f"Name the systems to {change}, e.g. “", Command(f"affected {change} api"), "”."))
         named = list(systems)
         before = list(incident.affected)
         if change == "add":

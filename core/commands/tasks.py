@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from warroom.core.adapter.messages import Command, Message
 from warroom.core.commands.context import CommandContext
 from warroom.core.commands.declare import PersonArg, TextArg, command
 from warroom.core.commands.records import record_entry
@@ -78,7 +79,7 @@ class TaskCommands:
         incident = ctx.incident()
         found = queries.tasks(ctx.service.db, incident.id)
         if not found:
-            ctx.reply(f"No tasks on {incident.reference} yet: “{ctx.prefix} task add …”.")
+            ctx.reply(Message.of(f"No tasks on {incident.reference} yet: “", Command("task add …"), "”."))
             return
         names = ctx.service.people.name
         lines = [
@@ -93,4 +94,4 @@ def _task(ctx: CommandContext, incident_id: int, number: int) -> TaskView:
     for task in queries.tasks(ctx.service.db, incident_id):
         if task.number == number:
             return task
-    raise NotFound(f"There is no task {number} on INC-{incident_id}; see “{ctx.prefix} tasks”.")
+    raise NotFound(Message.of(f"There is no task {number} on INC-{incident_id}; see “", Command("tasks"), "”."))
