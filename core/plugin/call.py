@@ -7,13 +7,11 @@ command raises, none of it happened. Slow or outside work goes in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sqlalchemy import bindparam, select
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.engine.writer import Transaction
@@ -22,16 +20,11 @@ from warroom.core.flows import confirmations
 from warroom.core.incident.people import Actor
 from warroom.core.incident.snapshots import IncidentView, PersonView, incident_view
 from warroom.core.incident.state import IncidentState
-from warroom.core.storage import queries
-from warroom.core.storage.tables import PLUGIN_VALUES
+from warroom.core.storage import queries, values
 
 if TYPE_CHECKING:
     from warroom.core.commands.context import CommandContext
     from warroom.core.plugin.context import PluginContext
-
-_VALUE = select(PLUGIN_VALUES.c.value).where(
-    PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +135,12 @@ class Call:
         )
 
     def load(self, key: str, default: Any = None) -> Any:
-        rows = self._tx.service.db.select(_VALUE, {"plugin": self._context.name, "key": key})
-        return json.loads(rows[0][0]) if rows else default
+        """A value this plugin stored, as this command sees it (its own saves included), or ``default``."""
+        return values.load(self._tx.service.db, self._context.name, key, default)
 
     def save(self, key: str, value: Any) -> None:
-        db, plugin = self._tx.service.db, self._context.name
-        row = {"value": json.dumps(value), "updated_at": self._tx.at}
-        if not db.update(PLUGIN_VALUES, {"plugin": plugin, "key": key}, row):
-            db.add(PLUGIN_VALUES, {"plugin": plugin, "key": key, **row})
+        """Store a JSON-able value under ``key`` in this plugin's namespace, with the command's other changes."""
+        values.save(self._tx.service.db, self._context.name, key, value, self._tx.at)
 
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this command is committed (schedule jobs, call other systems)."""

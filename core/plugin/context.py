@@ -7,7 +7,6 @@ Reads return frozen snapshots: a plugin never holds the core's live state.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -23,15 +22,12 @@ from warroom.core.engine.writer import Transaction, Writer
 from warroom.core.errors import NotFound
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem, incident_view
 from warroom.core.plugin.call import Call
-from warroom.core.storage import queries
+from warroom.core.storage import queries, values
 from warroom.core.storage.queries import Entry
-from warroom.core.storage.tables import MEMBERS, PLUGIN_VALUES
+from warroom.core.storage.tables import MEMBERS
 
 T = TypeVar("T")
 _MEMBERS = select(MEMBERS.c.person_id).where(MEMBERS.c.incident_id == bindparam("id"))
-_VALUE = select(PLUGIN_VALUES.c.value).where(
-    PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
-)
 
 
 class PluginContext:
@@ -156,8 +152,7 @@ class PluginContext:
     # Storage
     def load(self, key: str, default: Any = None) -> Any:
         """A value this plugin stored (committed), or ``default``."""
-        rows = self._writer.service.db.select(_VALUE, {"plugin": self.name, "key": key})
-        return json.loads(rows[0][0]) if rows else default
+        return values.load(self._writer.service.db, self.name, key, default)
 
     async def save(self, key: str, value: Any) -> None:
         """Store a JSON-able value under ``key``, in this plugin's own namespace."""
