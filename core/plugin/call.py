@@ -93,8 +93,8 @@ class Call:
 
     def post(self, incident_id: int, message: Message | str, *, tone: Tone = Tone.INFO) -> None:
         """Post in every channel of an incident."""
-        for platform, conversation, name in queries.channels(self._tx.service.db, incident_id):
-            self._tx.reply(ConversationRef(platform, conversation, name), _message(message, tone))
+        for channel in queries.channels(self._tx.service.db, incident_id):
+            self._tx.reply(channel, _message(message, tone))
 
     def record(
         self,

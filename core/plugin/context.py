@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 from sqlalchemy import bindparam, select
 from warroom.core.adapter.messages import Message, Tone
-from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock
 from warroom.core.engine.scheduler import Scheduler
 from warroom.core.engine.writer import Transaction, Writer
@@ -85,10 +84,7 @@ class PluginContext:
         ]
 
     def channels(self, incident_id: int) -> list[str]:
-        return [
-            name or conversation
-            for _platform, conversation, name in queries.channels(self._writer.service.db, incident_id)
-        ]
+        return [channel.name or channel.id for channel in queries.channels(self._writer.service.db, incident_id)]
 
     # Writing: each is one writer job, committed before it returns
     async def announce(
@@ -112,8 +108,8 @@ class PluginContext:
                 return False
             incident = tx.service.get(incident_id)
             tx.service.record(incident, kind, None, text, tx.at, {**(data or {}), "plugin": self.name})
-            for platform, conversation, name in queries.channels(tx.service.db, incident_id):
-                tx.reply(ConversationRef(platform, conversation, name), Message.plain(text, tone=tone))
+            for channel in queries.channels(tx.service.db, incident_id):
+                tx.reply(channel, Message.plain(text, tone=tone))
             return True
 
         result: bool = await self._writer.submit(job, key=f"plugin:{self.name}:{key}")

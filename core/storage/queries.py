@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from warroom.core.adapter.refs import ConversationRef
 from warroom.core.storage.database import Database
 from warroom.core.storage.tables import CHANNELS, ENTRIES, INCIDENTS, ROLES, TASKS
 
@@ -142,9 +143,11 @@ def tasks(db: Database, incident_id: int) -> list[TaskView]:
     return [TaskView(*row) for row in db.select(_TASKS, {"id": incident_id})]
 
 
-def channels(db: Database, incident_id: int) -> list[tuple[str, str, str]]:
+def channels(db: Database, incident_id: int) -> list[ConversationRef]:
+    """The incident's own channels, on every platform, as references replies and invitations go to."""
     return [
-        (platform, conversation, name) for platform, conversation, name in db.select(_CHANNELS, {"id": incident_id})
+        ConversationRef(platform, conversation, name)
+        for platform, conversation, name in db.select(_CHANNELS, {"id": incident_id})
     ]
 
 
