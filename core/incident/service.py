@@ -131,8 +131,8 @@ class IncidentService:
             self.events.append(PersonJoined(incident.id, incident.reference, at, person_id))
 
     def save(self, incident: IncidentState, *columns: str) -> None:
-        row = incident.row()
-        self.db.update(INCIDENTS, {"id": incident.id}, {name: row[name] for name in columns})
+        """Write the named fields of ``incident`` (changed in memory by the caller) to its row."""
+        self.db.update(INCIDENTS, {"id": incident.id}, incident.row(*columns))
 
     # Changes
     def declare(
