@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -13,16 +13,39 @@ from warroom.core.adapter.refs import ConversationRef
 from warroom.core.storage.database import Database
 from warroom.core.storage.tables import CHANNELS, ENTRIES, INCIDENTS, ROLES, TASKS
 
-_ENTRY_COLUMNS = (
-    ENTRIES.c.seq,
-    ENTRIES.c.at,
-    ENTRIES.c.kind,
-    ENTRIES.c.author_name,
-    ENTRIES.c.text,
-    ENTRIES.c.data,
-    ENTRIES.c.key,
-    ENTRIES.c.source_event,
-)
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One timeline entry as read; the selects below are built from its fields, so the two cannot drift."""
+
+    seq: int
+    at: datetime
+    kind: str
+    author: str
+    text: str
+    data: dict[str, Any]
+    key: bool
+    source_event: str | None
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "kind": self.kind,
+            "author": self.author,
+            "text": self.text,
+            "key": self.key,
+            "data": self.data,
+            "event": self.source_event,
+        }
+
+
+# Each of Entry's fields selects the timeline's column of its name (but for this one), so every select
+# follows the dataclass, and a row unpacks in that same order: no list of columns is written twice.
+_COLUMN_OF = {"author": "author_name"}  # the name the author had then; author_id is not read
+_ENTRY_FIELDS = tuple(field.name for field in fields(Entry))
+_ENTRY_COLUMNS = tuple(ENTRIES.c[_COLUMN_OF.get(name, name)] for name in _ENTRY_FIELDS)
+_DATA, _KEY = _ENTRY_FIELDS.index("data"), _ENTRY_FIELDS.index("key")  # stored as JSON text, and 0/1 on SQLite
 _KEY_EVENTS = (
     select(*_ENTRY_COLUMNS)
     .where(ENTRIES.c.incident_id == bindparam("id"), ENTRIES.c.key.is_(True))
@@ -65,30 +88,6 @@ _INCIDENT_IDS = select(INCIDENTS.c.id).order_by(INCIDENTS.c.id.desc())
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    seq: int
-    at: datetime
-    kind: str
-    author: str
-    text: str
-    data: dict[str, Any]
-    key: bool
-    source_event: str | None
-
-    def export(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "kind": self.kind,
-            "author": self.author,
-            "text": self.text,
-            "key": self.key,
-            "data": self.data,
-            "event": self.source_event,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class TaskView:
     number: int
     title: str
@@ -96,9 +95,12 @@ class TaskView:
     state: str
 
 
-def _entry(row: tuple[Any, ...]) -> Entry:
-    seq, at, kind, author, text, data, key, source = row
-    return Entry(seq, at, kind, author, text, json.loads(data), bool(key), source)
+def _entry(row: Sequence[Any]) -> Entry:
+    """An entry from a row of ``_ENTRY_COLUMNS``: one value per field, in the fields' order (no dict per row)."""
+    values = list(row)
+    values[_DATA] = json.loads(values[_DATA])
+    values[_KEY] = bool(values[_KEY])
+    return Entry(*values)
 
 
 def key_events(db: Database, incident_id: int, limit: int = 1000) -> list[Entry]:
@@ -131,12 +133,11 @@ def timeline(db: Database, incident_id: int, page: int = 2000) -> Iterator[Entry
     """Every entry in order, read a page at a time so exports of long incidents stay small in memory."""
     after = 0
     while True:
-        rows = db.select(_PAGE, {"id": incident_id, "after": after, "limit": page})
-        for row in rows:
-            yield _entry(row)
-        if len(rows) < page:
+        entries = [_entry(row) for row in db.select(_PAGE, {"id": incident_id, "after": after, "limit": page})]
+        yield from entries
+        if len(entries) < page:
             return
-        after = rows[-1][0]
+        after = entries[-1].seq
 
 
 def tasks(db: Database, incident_id: int) -> list[TaskView]:
