@@ -7,7 +7,7 @@ from warroom.core.commands.records import record_entry
 from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param
 from warroom.core.errors import Invalid, NotFound
 from warroom.core.storage import queries
-from warroom.core.storage.queries import TaskView
+from warroom.core.storage.queries import TaskItem
 from warroom.core.storage.tables import TASKS
 
 commands = CommandSet()
@@ -109,7 +109,7 @@ def task_list(ctx: CommandContext) -> None:
     ctx.reply("\n".join(lines))
 
 
-def _task(ctx: CommandContext, incident_id: int) -> TaskView:
+def _task(ctx: CommandContext, incident_id: int) -> TaskItem:
     number = ctx.args["task"]
     for task in queries.tasks(ctx.service.db, incident_id):
         if task.number == number:

@@ -1,4 +1,4 @@
-"""Frozen snapshots of incidents and people, for plugins: safe to keep, never the core's live state."""
+"""Frozen snapshots of incidents, people and tasks, for plugins: safe to keep, never the core's live state."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Any
 
 from warroom.core.incident.service import IncidentService
 from warroom.core.incident.state import STORED, IncidentState
+from warroom.core.storage.queries import PersonView, TaskItem
 
-
-@dataclass(frozen=True, slots=True)
-class PersonView:
-    id: int
-    name: str
+# PersonView and TaskItem are read from storage as they are; plugins get them from here with the rest.
+__all__ = ["IncidentView", "PersonView", "RoleSpell", "TaskItem", "incident_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +58,6 @@ def _frozen(value: Any) -> Any:
     if isinstance(value, dict):
         return dict(value)
     return value
-
-
-@dataclass(frozen=True, slots=True)
-class TaskItem:
-    number: int
-    title: str
-    owner: PersonView | None
-    done: bool
 
 
 @dataclass(frozen=True, slots=True)

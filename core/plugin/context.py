@@ -68,13 +68,7 @@ class PluginContext:
         return [e for e in queries.timeline(db, incident_id) if not kinds or e.kind in kinds]
 
     def tasks(self, incident_id: int) -> list[TaskItem]:
-        name = self._writer.service.people.name
-        return [
-            TaskItem(
-                t.number, t.title, PersonView(t.owner_id, name(t.owner_id)) if t.owner_id else None, t.state == "done"
-            )
-            for t in queries.tasks(self._writer.service.db, incident_id)
-        ]
+        return queries.tasks(self._writer.service.db, incident_id)
 
     def role_history(self, incident_id: int) -> list[RoleSpell]:
         name = self._writer.service.people.name

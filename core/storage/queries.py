@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.storage.database import Database
-from warroom.core.storage.tables import CHANNELS, ENTRIES, INCIDENTS, ROLES, TASKS
+from warroom.core.storage.tables import CHANNELS, ENTRIES, INCIDENTS, PEOPLE, ROLES, TASKS
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,8 @@ _PAGE = (
     .limit(bindparam("limit"))
 )
 _TASKS = (
-    select(TASKS.c.number, TASKS.c.title, TASKS.c.owner_id, TASKS.c.state)
+    select(TASKS.c.number, TASKS.c.title, TASKS.c.owner_id, PEOPLE.c.display_name, TASKS.c.state)
+    .select_from(TASKS.outerjoin(PEOPLE, PEOPLE.c.id == TASKS.c.owner_id))
     .where(TASKS.c.incident_id == bindparam("id"))
     .order_by(TASKS.c.number)
 )
@@ -88,11 +89,29 @@ _INCIDENT_IDS = select(INCIDENTS.c.id).order_by(INCIDENTS.c.id.desc())
 
 
 @dataclass(frozen=True, slots=True)
-class TaskView:
+class PersonView:
+    """A person as reads show them: a stable id, and the name they go by."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TaskItem:
+    """One task of an incident, as commands, documents and plugins read it."""
+
     number: int
     title: str
-    owner_id: int | None
-    state: str
+    owner: PersonView | None
+    state: str  # open or done
+
+    @property
+    def done(self) -> bool:
+        return self.state == "done"
+
+    @property
+    def owner_id(self) -> int | None:
+        return self.owner.id if self.owner is not None else None
 
 
 def _entry(row: Sequence[Any]) -> Entry:
@@ -140,8 +159,12 @@ def timeline(db: Database, incident_id: int, page: int = 2000) -> Iterator[Entry
         after = entries[-1].seq
 
 
-def tasks(db: Database, incident_id: int) -> list[TaskView]:
-    return [TaskView(*row) for row in db.select(_TASKS, {"id": incident_id})]
+def tasks(db: Database, incident_id: int) -> list[TaskItem]:
+    """The incident's tasks in order, each with its owner's name (read with it, not looked up per task)."""
+    return [
+        TaskItem(number, title, PersonView(owner_id, owner_name) if owner_id is not None else None, state)
+        for number, title, owner_id, owner_name, state in db.select(_TASKS, {"id": incident_id})
+    ]
 
 
 def channels(db: Database, incident_id: int) -> list[ConversationRef]:

@@ -6,7 +6,7 @@ from dataclasses import fields
 
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.storage import queries
-from warroom.core.storage.queries import Entry
+from warroom.core.storage.queries import Entry, PersonView, TaskItem
 from warroom.core.storage.tables import ENTRIES
 from warroom.core.testing import Harness
 
@@ -49,3 +49,19 @@ async def test_channels_are_references(harness: Harness) -> None:
     assert (channel.platform, channel.name) == ("fake", "inc-1-checkout-is-down")
     assert h.app.channels_of("INC-1", "fake") == [channel]
     assert h.app.channels_of("INC-1", "elsewhere") == []
+
+
+async def test_a_task_is_read_with_its_owner_for_commands_and_plugins_alike(harness: Harness) -> None:
+    h = harness
+    await h.say("/incident declare Checkout is down")
+    channel = h.channel("INC-1")
+    await h.say("/incident task add Roll back api --owner @carol", channel=channel)
+    await h.say("/incident task add Page the DBA", channel=channel)
+    await h.say("/incident task done 2", channel=channel)
+    carol = h.app.people.person_id(h.user("carol"), h.clock.now())
+    assert queries.tasks(h.app.db, 1) == [
+        TaskItem(1, "Roll back api", PersonView(carol, "carol"), "open"),
+        TaskItem(2, "Page the DBA", None, "done"),
+    ]
+    first, second = queries.tasks(h.app.db, 1)
+    assert (first.owner_id, first.done, second.owner_id, second.done) == (carol, False, None, True)
