@@ -152,7 +152,8 @@ class Writer:
         self, job: Job, *, key: str, reply_to: ConversationRef | None = None, at: datetime | None = None
     ) -> asyncio.Future[Any]:
         """Queue ``job`` without waiting; the future is :meth:`submit`'s result."""
-        self.start()
+        if self._runner is None:
+            self.start()
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # Not _track: a job's future leaves _in_flight when _resolve answers it, without a done callback
         # (one loop callback per job less). One whose submitter was cancelled stays until then, but a done
