@@ -28,6 +28,8 @@ T = TypeVar("T")
 
 
 class SingleConsumerQueue(deque[T], Generic[T]):
+    """A deque that one task consumes, waking it when an item arrives while it waits."""
+
     __slots__ = ("_drained", "_wakeup")
 
     def __init__(self) -> None:

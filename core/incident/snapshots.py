@@ -16,7 +16,8 @@ __all__ = ["IncidentView", "PersonView", "RoleSpell", "TaskItem", "incident_view
 
 @dataclass(frozen=True, slots=True)
 class IncidentView:
-    """A snapshot of an incident, safe to keep and pass around."""
+    """A snapshot of an incident, safe to keep and pass around: its stored fields (``state.STORED``, each
+    declared here with the type plugins see), plus its reference and who holds which role."""
 
     id: int
     reference: str
