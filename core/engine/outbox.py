@@ -66,8 +66,7 @@ class Outbox:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
-            while not queue:
-                await queue.waiting(loop)
+            await queue.ready(loop)
             outbound, then = queue.popleft()
             try:
                 # Inline rather than a helper coroutine: one coroutine less per reply.

@@ -6,14 +6,13 @@ reply. With one consumer, a put is an append plus, only when the consumer is
 parked on an empty queue, one wake-up; the consumer takes items synchronously
 and awaits only when there is nothing left.
 
-The queue is a ``deque``, so the consumer's checks and takes are the deque's
-own (no Python call per item). Items go in only through :meth:`put`, which is
-what wakes the consumer. The consumer's loop is::
+The queue is a ``deque``, so the consumer's takes are the deque's own (no
+Python call per item). Items go in only through :meth:`put`, which is what
+wakes the consumer. The consumer's loop is::
 
     loop = asyncio.get_running_loop()
     while True:
-        while not queue:
-            await queue.waiting(loop)
+        await queue.ready(loop)
         item = queue.popleft()  # or queue.take(limit)
         ...
 """
@@ -30,12 +29,13 @@ T = TypeVar("T")
 class SingleConsumerQueue(deque[T], Generic[T]):
     """A deque that one task consumes, waking it when an item arrives while it waits."""
 
-    __slots__ = ("_drained", "_wakeup")
+    __slots__ = ("_done", "_drained", "_wakeup")
 
     def __init__(self) -> None:
         super().__init__()
         # The consumer's wake-up while it waits on an empty queue: None while it is taking or working.
         self._wakeup: asyncio.Future[None] | None = None
+        self._done: asyncio.Future[None] | None = None  # what ready() returns while items wait: already done
         self._drained: asyncio.Event | None = None  # only while someone waits in drained()
 
     def put(self, item: T) -> None:
@@ -55,13 +55,19 @@ class SingleConsumerQueue(deque[T], Generic[T]):
             return taken
         return [self.popleft() for _ in range(limit)]
 
-    def waiting(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
-        """Consumer side, on an empty queue: a future of ``loop`` (the consumer's) done once something is put.
+    def ready(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+        """Consumer side: a future of ``loop`` (the consumer's) that is done once an item waits.
 
-        A future rather than a coroutine, and the loop passed in rather than looked up, so an idle
-        consumer costs little per wait. Until something is put, the consumer counts as done with
-        everything it took (see :meth:`drained`).
+        While one does, the future is already done, and awaiting it does not suspend. A future
+        rather than a coroutine, and the loop passed in rather than looked up, so the check costs
+        little. While it waits, the consumer counts as done with everything it took (see :meth:`drained`).
         """
+        if self:
+            done = self._done
+            if done is None:
+                done = self._done = loop.create_future()
+                done.set_result(None)
+            return done
         if self._drained is not None:
             self._drained.set()
             self._drained = None

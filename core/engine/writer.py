@@ -170,8 +170,7 @@ class Writer:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
-            while not queue:
-                await queue.waiting(loop)
+            await queue.ready(loop)
             batch = queue.take(MAX_BATCH)
             events = self._execute(batch)
             for pending in batch:

@@ -10,8 +10,7 @@ from warroom.core.engine.queue import SingleConsumerQueue
 async def consume(queue: SingleConsumerQueue[int], seen: list[int], gate: asyncio.Event | None = None) -> None:
     loop = asyncio.get_running_loop()
     while True:
-        while not queue:
-            await queue.waiting(loop)
+        await queue.ready(loop)
         item = queue.popleft()
         if gate is not None:
             await gate.wait()
@@ -57,3 +56,15 @@ async def test_drained_waits_for_the_item_the_consumer_is_working_on() -> None:
     await drained
     assert seen == [1]
     worker.cancel()
+
+
+async def test_ready_is_done_at_once_while_items_wait_and_on_the_next_put_otherwise() -> None:
+    queue: SingleConsumerQueue[int] = SingleConsumerQueue()
+    loop = asyncio.get_running_loop()
+    waiting = queue.ready(loop)
+    assert not waiting.done()
+    queue.put(1)
+    assert waiting.done()
+    assert queue.ready(loop).done() and queue.ready(loop).done()  # nothing taken: still ready
+    assert queue.popleft() == 1
+    assert not queue.ready(loop).done()
