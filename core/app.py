@@ -115,11 +115,7 @@ class Warroom:
         number = reference.upper().removeprefix("INC-")
         if not number.isdigit():
             return []
-        return [
-            ConversationRef(p, conversation, name)
-            for p, conversation, name in queries.channels(self.db, int(number))
-            if p == platform
-        ]
+        return [channel for channel in queries.channels(self.db, int(number)) if channel.platform == platform]
 
     def adapter_state(self, platform: str) -> StoredState:
         return StoredState(self.writer, platform)

@@ -31,7 +31,6 @@ from warroom.core.errors import Invalid
 from warroom.core.flows import confirmations
 from warroom.core.flows.channels import ChannelOpener
 from warroom.core.storage import queries
-from warroom.core.storage.tables import PROCESSED
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -84,7 +83,7 @@ class Inbound:
         decision = confirmations.parse_button(event.action)
         if decision is None:
             return
-        self._mark_processed(event, tx)
+        self._claim(tx)
         actor = tx.service.people.actor(event.user, event.at)
         answer(tx, actor, decision[0], decision[1], "", event.conversation)
 
@@ -98,7 +97,7 @@ class Inbound:
         confirmation_id = confirmations.for_message(tx, event.message)
         if confirmation_id is None:
             return
-        self._mark_processed(event, tx)
+        self._claim(tx)
         actor = tx.service.people.actor(event.user, event.at)
         answer(tx, actor, confirmation_id, event.emoji == confirmations.APPROVE, "", event.conversation)
 
@@ -109,7 +108,7 @@ class Inbound:
         found = queries.entry_from(service.db, f"{event.conversation.platform}:{event.message.id}")
         if incident_id is None or found is None or found[0] != incident_id or found[1].key:
             return
-        self._mark_processed(event, tx)
+        self._claim(tx)
         incident, entry = service.get(incident_id), found[1]
         actor = service.people.actor(event.user, event.at)
         service.mark_key(incident, entry.seq, True)
@@ -119,16 +118,17 @@ class Inbound:
     def _joined(self, event: MemberJoined, tx: Transaction) -> None:
         incident_id = tx.service.incident_in(event.conversation)
         if incident_id is not None:
-            self._mark_processed(event, tx)
+            self._claim(tx)
             actor = tx.service.people.actor(event.user, event.at)
             tx.service.join(tx.service.get(incident_id), actor.person_id, event.at)
 
-    def _mark_processed(self, event: InboundEvent, tx: Transaction) -> str:
-        key = event_key(event)
-        try:
-            self.writer.db.add(PROCESSED, {"event_key": key, "processed_at": tx.at})
-        except self.writer.db.integrity_error:
-            raise Duplicate(key) from None
+    @staticmethod
+    def _claim(tx: Transaction) -> str:
+        """Claim the event for its job, whose key is the event's (see ``__call__``); a redelivered one stops
+        the job, undoing what it did so far. Returns the key, which its timeline entry records as its source."""
+        key = tx.key
+        if not tx.service.claim(key, tx.at):
+            raise Duplicate(key)
         return key
 
     def _capture(self, event: MessageReceived, tx: Transaction) -> None:
@@ -136,7 +136,7 @@ class Inbound:
         incident_id = service.incident_in(event.conversation)
         if incident_id is None or not event.text.strip():
             return
-        source = self._mark_processed(event, tx)
+        source = self._claim(tx)
         incident = service.get(incident_id)
         actor = service.people.actor(event.user, event.at)
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", event.text)
@@ -148,7 +148,7 @@ class Inbound:
         prefix = self.config.commands.prefixes[0]
         if text is not None:
             self._check_text(text)
-        source = self._mark_processed(event, tx)
+        source = self._claim(tx)
         try:
             parsed = parse(text if text is not None else _join_argv(argv or ()), self.commands.registry)
         except UsageError as error:

@@ -8,7 +8,7 @@ from warroom.core.commands.declare import PersonArg, TextArg, command
 from warroom.core.commands.records import record_entry
 from warroom.core.errors import Invalid, NotFound
 from warroom.core.storage import queries
-from warroom.core.storage.queries import TaskView
+from warroom.core.storage.queries import TaskItem
 from warroom.core.storage.tables import TASKS
 
 
@@ -90,7 +90,7 @@ class TaskCommands:
         ctx.reply("\n".join(lines))
 
 
-def _task(ctx: CommandContext, incident_id: int, number: int) -> TaskView:
+def _task(ctx: CommandContext, incident_id: int, number: int) -> TaskItem:
     for task in queries.tasks(ctx.service.db, incident_id):
         if task.number == number:
             return task

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -16,6 +15,7 @@ from functools import partial
 from warroom.core.adapter.messages import Message
 from warroom.core.adapter.protocol import Adapter
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
+from warroom.core.engine.queue import SingleConsumerQueue
 
 log = logging.getLogger(__name__)
 _Then = Callable[[MessageRef | None, Exception | None], None]
@@ -35,12 +35,7 @@ class Outbound:
 class Outbox:
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
-        # A deque and one waiter instead of asyncio.Queue: the worker is the only consumer, so a put
-        # needs no getter future, and join() is replaced by ``_idle`` (set while nothing is queued or sending).
-        self._queue: deque[tuple[Outbound, _Then]] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
-        self._idle: asyncio.Event | None = None
-        self._sending = False
+        self._queue: SingleConsumerQueue[tuple[Outbound, _Then]] = SingleConsumerQueue()
         self._worker: asyncio.Task[None] | None = None
 
     def put(self, outbound: Outbound) -> asyncio.Future[MessageRef | None]:
@@ -57,34 +52,23 @@ class Outbox:
         """
         if self._worker is None:
             self._worker = asyncio.create_task(self._run(), name=f"outbox-{self.adapter.platform}")
-        self._queue.append((outbound, then))
-        wakeup = self._wakeup
-        if wakeup is not None:
-            self._wakeup = None
-            if not wakeup.done():
-                wakeup.set_result(None)
+        self._queue.put((outbound, then))
 
     async def close(self) -> None:
         """Wait until everything queued was sent (or failed), then stop the worker."""
-        if self._worker is not None:
-            while self._queue or self._sending:
-                self._idle = self._idle or asyncio.Event()
-                await self._idle.wait()
-            self._worker.cancel()
+        worker = self._worker
+        if worker is not None:
+            if not worker.done():  # a worker that died (a ``then`` that raised) sends nothing more
+                await self._queue.drained()
+            worker.cancel()
             self._worker = None
 
     async def _run(self) -> None:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
-            while not queue:
-                if self._idle is not None:
-                    self._idle.set()
-                    self._idle = None
-                self._wakeup = loop.create_future()
-                await self._wakeup
+            await queue.ready(loop)
             outbound, then = queue.popleft()
-            self._sending = True
             try:
                 # Inline rather than a helper coroutine: one coroutine less per reply.
                 ref: MessageRef | None
@@ -106,8 +90,6 @@ class Outbox:
                 then(None, error)
             else:
                 then(ref, None)
-            finally:
-                self._sending = False
 
 
 def _settle(sent: asyncio.Future[MessageRef | None], ref: MessageRef | None, error: Exception | None) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,6 +22,7 @@ from warroom.core.adapter.protocol import Adapter, Capabilities
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
 from warroom.core.clock import Clock
 from warroom.core.engine.outbox import Outbound, Outbox
+from warroom.core.engine.queue import SingleConsumerQueue
 from warroom.core.errors import WarroomError
 from warroom.core.incident.events import DomainEvent
 from warroom.core.incident.service import IncidentService
@@ -105,10 +105,7 @@ class Writer:
         self.db = db
         self.service = service
         self.clock = clock
-        # A plain deque and one waiter instead of asyncio.Queue: only the writer takes jobs, so the
-        # queue's getter bookkeeping (a future and a wake-up per put) is not needed.
-        self._queue: deque[_Pending] = deque()
-        self._wakeup: asyncio.Future[None] | None = None
+        self._queue: SingleConsumerQueue[_Pending] = SingleConsumerQueue()
         self._outboxes: dict[str, Outbox] = {}
         self._subscribers: list[Subscriber] = []
         self._runner: asyncio.Task[None] | None = None
@@ -175,18 +172,14 @@ class Writer:
         at: datetime | None = None,
     ) -> asyncio.Future[Any]:
         """Queue ``job`` without waiting; the future is :meth:`submit`'s result."""
-        self.start()
+        if self._runner is None:
+            self.start()
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # Not _track: a job's future leaves _in_flight when _resolve answers it, without a done callback
         # (one loop callback per job less). One whose submitter was cancelled stays until then, but a done
         # future counts as finished in busy() and settle(), exactly as when it left on being done.
         self._in_flight.add(done)
-        self._queue.append(_Pending(job, key, reply_to, done, at, in_reply_to))
-        wakeup = self._wakeup
-        if wakeup is not None:
-            self._wakeup = None
-            if not wakeup.done():
-                wakeup.set_result(None)
+        self._queue.put(_Pending(job, key, reply_to, done, at, in_reply_to))
         return done
 
     def _track(self, work: asyncio.Future[Any]) -> None:
@@ -197,14 +190,8 @@ class Writer:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
-            while not queue:
-                self._wakeup = loop.create_future()
-                await self._wakeup
-            if len(queue) <= MAX_BATCH:
-                batch = list(queue)
-                queue.clear()
-            else:
-                batch = [queue.popleft() for _ in range(MAX_BATCH)]
+            await queue.ready(loop)
+            batch = queue.take(MAX_BATCH)
             events = self._execute(batch)
             for pending in batch:
                 self._release(pending)

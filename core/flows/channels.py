@@ -35,11 +35,10 @@ def invite_to_channels(
     Returns the channels an invitation was queued for."""
     users = tx.service.people.refs(person_id)
     invited = []
-    for platform, conversation_id, name in queries.channels(tx.service.db, incident_id):
-        channel = ConversationRef(platform, conversation_id, name)
+    for channel in queries.channels(tx.service.db, incident_id):
         if channel == present_in:
             continue
-        if any([tx.invite(channel, user) for user in users if user.platform == platform]):
+        if any([tx.invite(channel, user) for user in users if user.platform == channel.platform]):
             invited.append(channel)
     return invited
 

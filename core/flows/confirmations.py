@@ -126,9 +126,7 @@ def places(tx: Transaction, incident_id: int, where: ConversationRef | None = No
     elsewhere (``--incident`` from another room, a DM) must still be seen there.
     """
     found = [where] if where is not None else []
-    for platform, conversation, name in queries.channels(tx.service.db, incident_id):
-        if where is None or (platform, conversation) != (where.platform, where.id):
-            found.append(ConversationRef(platform, conversation, name))
+    found.extend(channel for channel in queries.channels(tx.service.db, incident_id) if channel != where)
     return found
 
 

@@ -55,7 +55,7 @@ def document_context(service: IncidentService, incident: IncidentState, now: Any
             for e in queries.key_events(db, incident.id)
         ],
         "tasks": [
-            {"number": t.number, "title": t.title, "state": t.state, "owner": names(t.owner_id) if t.owner_id else None}
+            {"number": t.number, "title": t.title, "state": t.state, "owner": t.owner.name if t.owner else None}
             for t in queries.tasks(db, incident.id)
         ],
         "attachments": [

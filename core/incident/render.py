@@ -107,10 +107,7 @@ def brief_message(service: IncidentService, incident: IncidentState, now: dateti
         fields.append(Field("Summary", incident.summary, inline=False))
     open_tasks = [t for t in queries.tasks(db, incident.id) if t.state == "open"]
     if open_tasks:
-        lines = [
-            f"#{t.number} {t.title}" + (f" ({service.people.name(t.owner_id)})" if t.owner_id else " (unowned)")
-            for t in open_tasks
-        ]
+        lines = [f"#{t.number} {t.title}" + (f" ({t.owner.name})" if t.owner else " (unowned)") for t in open_tasks]
         fields.append(Field("Open tasks", "\n".join(lines), inline=False))
     events = queries.key_events(db, incident.id, limit=10)
     if events:

@@ -35,7 +35,6 @@ from warroom.core.storage.tables import CHANNELS, ENTRIES, INCIDENTS, MEMBERS, P
 _BINDING = select(CHANNELS.c.incident_id).where(
     CHANNELS.c.platform == bindparam("platform"), CHANNELS.c.conversation_id == bindparam("conversation")
 )
-_PROCESSED = select(PROCESSED.c.event_key).where(PROCESSED.c.event_key == bindparam("key"))
 _OPEN = select(INCIDENTS.c.id).where(INCIDENTS.c.status != "resolved")
 
 
@@ -132,8 +131,8 @@ class IncidentService:
             self.events.append(PersonJoined(incident.id, incident.reference, at, person_id))
 
     def save(self, incident: IncidentState, *columns: str) -> None:
-        row = incident.row()
-        self.db.update(INCIDENTS, {"id": incident.id}, {name: row[name] for name in columns})
+        """Write the named fields of ``incident`` (changed in memory by the caller) to its row."""
+        self.db.update(INCIDENTS, {"id": incident.id}, incident.row(*columns))
 
     # Changes
     def declare(
@@ -260,11 +259,12 @@ class IncidentService:
         return seq
 
     def claim(self, key: str, at: datetime) -> bool:
-        """Record that ``key`` happened; False if it already had (the writer is the only writer)."""
-        if self.db.select(_PROCESSED, {"key": key}):
-            return False
-        self.db.add(PROCESSED, {"event_key": key, "processed_at": at})
-        return True
+        """Record that ``key`` happened, on the open transaction; False if it already had.
+
+        The one check against doing something twice: a platform event delivered again, a plugin's
+        announcement retried. Made in the transaction of the effect, it lands or rolls back with it.
+        """
+        return self.db.add_new(PROCESSED, {"event_key": key, "processed_at": at})
 
     def reindex(self, incident: IncidentState) -> None:
         """Refresh what similar-incident detection knows after affected systems change."""

@@ -1,25 +1,23 @@
-"""Frozen snapshots of incidents and people, for plugins: safe to keep, never the core's live state."""
+"""Frozen snapshots of incidents, people and tasks, for plugins: safe to keep, never the core's live state."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from warroom.core.incident.service import IncidentService
-from warroom.core.incident.state import IncidentState
+from warroom.core.incident.state import STORED, IncidentState
+from warroom.core.storage.queries import PersonView, TaskItem
 
-
-@dataclass(frozen=True, slots=True)
-class PersonView:
-    """A person as Warroom knows them: ``id`` is stable across platforms, ``name`` is how to address them."""
-
-    id: int
-    name: str
+# PersonView and TaskItem are read from storage as they are; plugins get them from here with the rest.
+__all__ = ["IncidentView", "PersonView", "RoleSpell", "TaskItem", "incident_view"]
 
 
 @dataclass(frozen=True, slots=True)
 class IncidentView:
-    """A snapshot of an incident, safe to keep and pass around."""
+    """A snapshot of an incident, safe to keep and pass around: its stored fields (``state.STORED``, each
+    declared here with the type plugins see), plus its reference and who holds which role."""
 
     id: int
     reference: str
@@ -47,37 +45,21 @@ class IncidentView:
 
 
 def incident_view(service: IncidentService, state: IncidentState) -> IncidentView:
-    people = service.people
-    return IncidentView(
-        id=state.id,
-        reference=state.reference,
-        title=state.title,
-        kind=state.kind,
-        severity=state.severity,
-        status=state.status,
-        private=state.private,
-        declared_at=state.declared_at,
-        declared_by=PersonView(state.declared_by, people.name(state.declared_by)),
-        roles={role: PersonView(pid, people.name(pid)) for role, pid in state.roles.items()},
-        next_update_at=state.next_update_at,
-        resolved_at=state.resolved_at,
-        summary=state.summary,
-        affected=tuple(state.affected),
-        impact_who=state.impact_who,
-        impact_count=state.impact_count,
-        impact_where=state.impact_where,
-        status_times=dict(state.status_times),
-    )
+    """Every stored field of ``state``, copied so the snapshot shares nothing mutable with it."""
+    name = service.people.name
+    fields = {field: _frozen(getattr(state, field)) for field in STORED}
+    fields["declared_by"] = PersonView(state.declared_by, name(state.declared_by))
+    roles = {role: PersonView(pid, name(pid)) for role, pid in state.roles.items()}
+    return IncidentView(id=state.id, reference=state.reference, roles=roles, **fields)
 
 
-@dataclass(frozen=True, slots=True)
-class TaskItem:
-    """A task on an incident: ``number`` is how people refer to it, ``owner`` None while nobody has it."""
-
-    number: int
-    title: str
-    owner: PersonView | None
-    done: bool
+def _frozen(value: Any) -> Any:
+    """A list as a tuple, a dict as a copy: the state changes them in place."""
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,15 @@ from warroom.core.storage.tables import ENTRIES, INCIDENTS, MEMBERS, ROLES, TASK
 COMMANDER = "commander"
 COMMUNICATOR = "communicator"
 
+STORED = tuple(column.name for column in INCIDENTS.c if column.name != "id")
+"""The incident's own fields, as its table lists them: loading, saving and snapshots all go by this.
+:class:`IncidentState` and the plugins' ``IncidentView`` declare each of them, with its type."""
+_JSON = frozenset(column.name for column in INCIDENTS.c if column.info.get("json"))
+
 
 @dataclass(slots=True)
 class IncidentState:
+    # Its row: the table's columns by the same names (STORED), JSON ones as the values they hold.
     id: int
     title: str
     kind: str
@@ -38,6 +44,7 @@ class IncidentState:
     status_times: dict[str, str] = field(default_factory=dict)
     next_update_at: datetime | None = None
     resolved_at: datetime | None = None
+    # Kept beside the row, from the other tables.
     roles: dict[str, int] = field(default_factory=dict)  # role -> person id of the current holder
     role_rows: dict[str, int] = field(default_factory=dict)  # role -> id of the current assignment row
     members: set[int] = field(default_factory=set)
@@ -52,29 +59,15 @@ class IncidentState:
     def resolved(self) -> bool:
         return self.status == "resolved"
 
-    def row(self) -> dict[str, Any]:
-        """The incident's own columns, as stored."""
-        return {
-            "title": self.title,
-            "kind": self.kind,
-            "severity": self.severity,
-            "status": self.status,
-            "private": self.private,
-            "declared_by": self.declared_by,
-            "declared_at": self.declared_at,
-            "summary": self.summary,
-            "impact_who": self.impact_who,
-            "impact_count": self.impact_count,
-            "impact_where": self.impact_where,
-            "affected": json.dumps(self.affected),
-            "status_times": json.dumps(self.status_times),
-            "next_update_at": self.next_update_at,
-            "resolved_at": self.resolved_at,
-        }
+    def row(self, *names: str) -> dict[str, Any]:
+        """The incident's own columns as stored: all of them, or only ``names``."""
+        row = {name: getattr(self, name) for name in names or STORED}
+        for name in _JSON.intersection(row):
+            row[name] = json.dumps(row[name])
+        return row
 
 
-_INCIDENT_COLUMNS = [c for c in INCIDENTS.c if c.name != "id"]
-_LOAD_INCIDENT = select(*_INCIDENT_COLUMNS).where(INCIDENTS.c.id == bindparam("id"))
+_LOAD_INCIDENT = select(*(INCIDENTS.c[name] for name in STORED)).where(INCIDENTS.c.id == bindparam("id"))
 _LOAD_ROLES = select(ROLES.c.role, ROLES.c.person_id, ROLES.c.id).where(
     ROLES.c.incident_id == bindparam("id"),
     ROLES.c.until.is_(None),
@@ -88,9 +81,9 @@ def load_incident(db: Database, incident_id: int) -> IncidentState | None:
     rows = db.select(_LOAD_INCIDENT, {"id": incident_id})
     if not rows:
         return None
-    values = dict(zip((c.name for c in _INCIDENT_COLUMNS), rows[0], strict=True))
-    values["affected"] = json.loads(values["affected"])
-    values["status_times"] = json.loads(values["status_times"])
+    values = dict(zip(STORED, rows[0], strict=True))
+    for name in _JSON:
+        values[name] = json.loads(values[name])
     state = IncidentState(id=incident_id, **values)
     for role, person, row_id in db.select(_LOAD_ROLES, {"id": incident_id}):
         state.roles[role] = person

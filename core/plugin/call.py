@@ -7,30 +7,30 @@ command raises, none of it happened. Slow or outside work goes in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
-from sqlalchemy import bindparam, select
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef
+from warroom.core.commands.context import CommandContext
 from warroom.core.engine.writer import Transaction
 from warroom.core.errors import Invalid, WarroomError
 from warroom.core.flows import confirmations
 from warroom.core.incident.people import Actor
 from warroom.core.incident.snapshots import IncidentView, PersonView, incident_view
 from warroom.core.incident.state import IncidentState
-from warroom.core.storage import queries
-from warroom.core.storage.tables import PLUGIN_VALUES
+from warroom.core.storage import queries, values
 
-if TYPE_CHECKING:
-    from warroom.core.commands.context import CommandContext
-    from warroom.core.plugin.context import PluginContext
 
-_VALUE = select(PLUGIN_VALUES.c.value).where(
-    PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
-)
+class Named(Protocol):
+    """What a call needs of its plugin: the name its entries, values and confirmations go under.
+
+    A plugin's context is one; asking only for this keeps the call from depending on the context.
+    """
+
+    @property
+    def name(self) -> str: ...
 
 
 class Call:
@@ -39,7 +39,7 @@ class Call:
     def __init__(
         self,
         tx: Transaction,
-        context: PluginContext,
+        plugin: str,
         *,
         actor: Actor | None,
         where: ConversationRef | None,
@@ -47,7 +47,7 @@ class Call:
         source: str | None = None,
     ) -> None:
         self._tx = tx
-        self._context = context
+        self._plugin = plugin
         self._actor = actor
         self._where = where
         self._incident_id = incident_id
@@ -55,19 +55,24 @@ class Call:
         self._command: CommandContext | None = None
 
     @classmethod
-    def from_command(cls, ctx: CommandContext, context: PluginContext) -> Call:
+    def from_command(cls, ctx: CommandContext, plugin: Named) -> Call:
         """The call for a command someone typed (Warroom makes it; a plugin only receives it)."""
         incident_id = ctx.incident_id or ctx.service.incident_in(ctx.event.conversation)
         call = cls(
-            ctx.tx, context, actor=ctx.actor, where=ctx.event.conversation, incident_id=incident_id, source=ctx.source()
+            ctx.tx,
+            plugin.name,
+            actor=ctx.actor,
+            where=ctx.event.conversation,
+            incident_id=incident_id,
+            source=ctx.source(),
         )
         call._command = ctx
         return call
 
     @classmethod
-    def internal(cls, tx: Transaction, context: PluginContext) -> Call:
+    def internal(cls, tx: Transaction, plugin: Named) -> Call:
         """The call for ``context.run`` work: nobody ran it and there is no conversation to reply to."""
-        return cls(tx, context, actor=None, where=None, incident_id=None)
+        return cls(tx, plugin.name, actor=None, where=None, incident_id=None)
 
     @property
     def at(self) -> datetime:
@@ -96,8 +101,8 @@ class Call:
 
     def post(self, incident_id: int, message: Message | str, *, tone: Tone = Tone.INFO) -> None:
         """Post in every channel of an incident."""
-        for platform, conversation, name in queries.channels(self._tx.service.db, incident_id):
-            self._tx.reply(ConversationRef(platform, conversation, name), _message(message, tone))
+        for channel in queries.channels(self._tx.service.db, incident_id):
+            self._tx.reply(channel, _message(message, tone))
 
     def record(
         self,
@@ -111,7 +116,7 @@ class Call:
         """Add a timeline entry (by whoever ran the command) and return its number."""
         incident = self._state(incident_id)
         source, self._source = self._source, None
-        payload = {**(data or {}), "plugin": self._context.name}
+        payload = {**(data or {}), "plugin": self._plugin}
         return self._tx.service.record(incident, kind, self._actor, text, self._tx.at, payload, key=key, source=source)
 
     def confirm(
@@ -134,20 +139,16 @@ class Call:
             approver_roles=approver_roles,
             expires_in=expires_in,
             allow_self=allow_self,
-            plugin=self._context.name,
+            plugin=self._plugin,
         )
 
     def load(self, key: str, default: Any = None) -> Any:
-        """A value this plugin stored, as this command sees it (including its own :meth:`save`), or ``default``."""
-        rows = self._tx.service.db.select(_VALUE, {"plugin": self._context.name, "key": key})
-        return json.loads(rows[0][0]) if rows else default
+        """A value this plugin stored, as this command sees it (its own saves included), or ``default``."""
+        return values.load(self._tx.service.db, self._plugin, key, default)
 
     def save(self, key: str, value: Any) -> None:
-        """Store a JSON-able value under ``key`` in this plugin's namespace, kept only if the command succeeds."""
-        db, plugin = self._tx.service.db, self._context.name
-        row = {"value": json.dumps(value), "updated_at": self._tx.at}
-        if not db.update(PLUGIN_VALUES, {"plugin": plugin, "key": key}, row):
-            db.add(PLUGIN_VALUES, {"plugin": plugin, "key": key, **row})
+        """Store a JSON-able value under ``key`` in this plugin's namespace, with the command's other changes."""
+        values.save(self._tx.service.db, self._plugin, key, value, self._tx.at)
 
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this command is committed (schedule jobs, call other systems)."""

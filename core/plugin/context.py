@@ -7,7 +7,6 @@ Reads return frozen snapshots: a plugin never holds the core's live state.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -17,24 +16,20 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, select
 from typing_extensions import TypeVar
 from warroom.core.adapter.messages import Message, Tone
-from warroom.core.adapter.refs import ConversationRef
 from warroom.core.clock import Clock
 from warroom.core.engine.scheduler import Scheduler
 from warroom.core.engine.writer import Transaction, Writer
 from warroom.core.errors import NotFound
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem, incident_view
 from warroom.core.plugin.call import Call
-from warroom.core.storage import queries
+from warroom.core.storage import queries, values
 from warroom.core.storage.queries import Entry
-from warroom.core.storage.tables import MEMBERS, PLUGIN_VALUES
+from warroom.core.storage.tables import MEMBERS
 
 T = TypeVar("T")
 SettingsT_co = TypeVar("SettingsT_co", bound=BaseModel, covariant=True, default=BaseModel)
 """A plugin's settings model, as in ``PluginContext[RemindersSettings]``; a bare ``PluginContext`` has any model."""
 _MEMBERS = select(MEMBERS.c.person_id).where(MEMBERS.c.incident_id == bindparam("id"))
-_VALUE = select(PLUGIN_VALUES.c.value).where(
-    PLUGIN_VALUES.c.plugin == bindparam("plugin"), PLUGIN_VALUES.c.key == bindparam("key")
-)
 
 
 class PluginContext(Generic[SettingsT_co]):
@@ -81,13 +76,7 @@ class PluginContext(Generic[SettingsT_co]):
 
     def tasks(self, incident_id: int) -> list[TaskItem]:
         """The incident's tasks in number order, done or not."""
-        name = self._writer.service.people.name
-        return [
-            TaskItem(
-                t.number, t.title, PersonView(t.owner_id, name(t.owner_id)) if t.owner_id else None, t.state == "done"
-            )
-            for t in queries.tasks(self._writer.service.db, incident_id)
-        ]
+        return queries.tasks(self._writer.service.db, incident_id)
 
     def role_history(self, incident_id: int) -> list[RoleSpell]:
         """Who held which role when, over the incident's whole life (current holders have ``until`` None)."""
@@ -99,10 +88,7 @@ class PluginContext(Generic[SettingsT_co]):
 
     def channels(self, incident_id: int) -> list[str]:
         """The incident's channels on every platform, by name (id where unnamed); empty until the first opens."""
-        return [
-            name or conversation
-            for _platform, conversation, name in queries.channels(self._writer.service.db, incident_id)
-        ]
+        return [channel.name or channel.id for channel in queries.channels(self._writer.service.db, incident_id)]
 
     # Writing: each is one writer job, committed before it returns
     async def announce(
@@ -126,8 +112,8 @@ class PluginContext(Generic[SettingsT_co]):
                 return False
             incident = tx.service.get(incident_id)
             tx.service.record(incident, kind, None, text, tx.at, {**(data or {}), "plugin": self.name})
-            for platform, conversation, name in queries.channels(tx.service.db, incident_id):
-                tx.reply(ConversationRef(platform, conversation, name), Message.plain(text, tone=tone))
+            for channel in queries.channels(tx.service.db, incident_id):
+                tx.reply(channel, Message.plain(text, tone=tone))
             return True
 
         result: bool = await self._writer.submit(job, key=f"plugin:{self.name}:{key}")
@@ -169,8 +155,7 @@ class PluginContext(Generic[SettingsT_co]):
     # Storage
     def load(self, key: str, default: Any = None) -> Any:
         """A value this plugin stored (committed), or ``default``."""
-        rows = self._writer.service.db.select(_VALUE, {"plugin": self.name, "key": key})
-        return json.loads(rows[0][0]) if rows else default
+        return values.load(self._writer.service.db, self.name, key, default)
 
     async def save(self, key: str, value: Any) -> None:
         """Store a JSON-able value under ``key``, in this plugin's own namespace."""

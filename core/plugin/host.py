@@ -168,7 +168,7 @@ class PluginHost:
         for attribute, member in inspect.getmembers(loaded.plugin, inspect.ismethod):
             function = member.__func__
             if command_info(function) is not None:
-                spec, handler = build(member, partial(Call.from_command, context=loaded.context))
+                spec, handler = build(member, partial(Call.from_command, plugin=loaded.context))
                 trial.command(spec, owner=name)(_isolated(name, handler))
             hook: HookInfo | None = getattr(function, "__warroom_hook__", None)
             if hook is not None:

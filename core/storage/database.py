@@ -13,11 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Engine, Table, bindparam, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any] | None
+# The dialects' own INSERT, which can say ON CONFLICT DO NOTHING (both backends Warroom runs on).
+_UPSERTING: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class _Prepared:
@@ -55,7 +58,7 @@ class Database:
         self.dialect = engine.dialect
         self._connection = engine.raw_connection()
         if self.dialect.name != "sqlite":
-            # Transactions are begun with explicit statements, as on SQLite (see store.py).
+            # Transactions are begun with explicit statements, as on SQLite (see connect.py).
             self._connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
         self._cursor = self._connection.cursor()
         self._prepared: dict[object, _Prepared] = {}
@@ -109,6 +112,16 @@ class Database:
         prepared = self._prepare_insert(table, tuple(values), returning=False)
         self._cursor.execute(prepared.sql, prepared.params(values))
 
+    def add_new(self, table: Table, values: Mapping[str, Any]) -> bool:
+        """Insert one row unless a row with the same key is there already; True when it was inserted.
+
+        ``ON CONFLICT DO NOTHING`` rather than catching the integrity error or looking first: on
+        PostgreSQL a failed statement aborts the whole transaction, and a look is a second statement.
+        """
+        prepared = self._prepare_insert(table, tuple(values), returning=False, unless_present=True)
+        self._cursor.execute(prepared.sql, prepared.params(values))
+        return self._cursor.rowcount == 1
+
     def update(self, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]) -> int:
         """Update the rows matching ``key`` (column equality); returns how many changed."""
         cache_key = ("update", table.name, tuple(key), tuple(values))
@@ -130,11 +143,18 @@ class Database:
         self._cursor.execute(prepared.sql, prepared.params(params or {}))
         return [prepared.row(raw) for raw in self._cursor.fetchall()]
 
-    def _prepare_insert(self, table: Table, names: tuple[str, ...], *, returning: bool) -> _Prepared:
-        cache_key = ("insert", table.name, names, returning)
+    def _prepare_insert(
+        self, table: Table, names: tuple[str, ...], *, returning: bool, unless_present: bool = False
+    ) -> _Prepared:
+        cache_key = ("insert", table.name, names, returning, unless_present)
         prepared = self._prepared.get(cache_key)
         if prepared is None:
-            statement = insert(table).values({name: _bind(table.c[name], name) for name in names})
+            row = {name: _bind(table.c[name], name) for name in names}
+            statement: Any
+            if unless_present:
+                statement = _UPSERTING[self.dialect.name](table).values(row).on_conflict_do_nothing()
+            else:
+                statement = insert(table).values(row)
             if returning:
                 statement = statement.returning(table.c.id)
             prepared = self._prepare(cache_key, statement, ())

@@ -7,6 +7,7 @@ evolve them, and the hot write path reuses their SQL compiled once per dialect.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Float, Index, LargeBinary, Table, Unicode, UniqueConstraint, column
 from sqlmodel import Field, SQLModel
@@ -18,7 +19,15 @@ from sqlmodel import Field, SQLModel
 _IS_KEY = column("key").is_(True)
 
 
+def _json_text(default: str) -> Any:
+    """A text column holding JSON, marked so that code turning rows into objects and back can tell."""
+    return Field(default=default, sa_column_kwargs={"info": {"json": True}})
+
+
 class Incident(SQLModel, table=True):
+    """An incident's own fields: the one list of them that its state, its loading and saving, and the
+    snapshots plugins get all go by (see ``incident.state``)."""
+
     id: int | None = Field(default=None, primary_key=True)
     title: str
     kind: str
@@ -31,8 +40,8 @@ class Incident(SQLModel, table=True):
     impact_who: str = ""
     impact_count: int | None = None
     impact_where: str = ""
-    affected: str = "[]"  # JSON list of system names
-    status_times: str = "{}"  # JSON: status -> ISO time it was last entered
+    affected: str = _json_text("[]")  # list of system names
+    status_times: str = _json_text("{}")  # status -> ISO time it was last entered
     next_update_at: datetime | None = None
     resolved_at: datetime | None = None
 

@@ -218,7 +218,7 @@ class MatrixDriver:
         assert self._app is not None and self._reader is not None
         rooms = {self.room(None)}
         for incident_id in queries.incident_ids(self._app.db):
-            rooms.update(c for p, c, _ in queries.channels(self._app.db, incident_id) if p == self.platform)
+            rooms.update(c.id for c in queries.channels(self._app.db, incident_id) if c.platform == self.platform)
         for room in rooms:
             self._bot_events[room] = await self._read(room)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from warroom.core.config.loader import Config, load_config
+from warroom.core.engine.writer import Transaction
 from warroom.core.storage import queries
 from warroom.core.storage.tables import ENTRIES
 from warroom.core.testing import Harness
@@ -197,6 +198,37 @@ async def test_redelivered_events_after_restart_are_recorded_once(make_harness: 
         # A new event with the same text is new, though.
         assert await h.say("first sighting", channel=channel, event_id="chat-2") == []
         assert [e["text"] for e in timeline(h)][-2:] == ["rolled back", "first sighting"]
+    finally:
+        await h.close()
+
+
+async def test_a_key_is_claimed_once_and_the_transaction_goes_on(make_harness: HarnessFactory) -> None:
+    """A second claim is refused without a database error, so PostgreSQL does not abort the transaction."""
+    h = make_harness()
+    try:
+        await h.start()
+
+        def job(tx: Transaction) -> tuple[bool, bool, bool]:
+            return tx.service.claim("k", tx.at), tx.service.claim("k", tx.at), tx.service.claim("l", tx.at)
+
+        assert await h.app.writer.submit(job, key="claims") == (True, False, True)
+        assert await h.app.writer.submit(lambda tx: tx.service.claim("l", tx.at), key="again") is False
+    finally:
+        await h.close()
+
+
+async def test_an_event_delivered_twice_in_one_batch_is_recorded_once(make_harness: HarnessFactory) -> None:
+    h = make_harness()
+    try:
+        await declare(h)
+        channel = h.channel("INC-1")
+        before = len(timeline(h))
+        twice = [h.event("seen twice", user="bob", channel=channel, event_id="dup-1") for _ in range(2)]
+        others = [h.event(f"chat {n}", user="bob", channel=channel) for n in range(3)]
+        await asyncio.gather(*(h.app.inbound(event) for event in [others[0], *twice, *others[1:]]))
+        await h.settle()
+        texts = [e["text"] for e in timeline(h)[before:]]
+        assert texts == ["chat 0", "seen twice", "chat 1", "chat 2"]
     finally:
         await h.close()
 
