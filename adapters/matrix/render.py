@@ -11,7 +11,6 @@ hint is written with the Matrix prefix (``!incident …``).
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 from urllib.parse import quote
 
@@ -30,14 +29,12 @@ class Renderer:
 
     Element (and other clients) take ``/word`` as one of their own commands, so a
     hint to type ``/incident approve 3`` would not work there; ``!incident`` does.
-    :class:`Command` parts are written with it; texts that still spell ``/incident``
-    out (those of the command handlers and plugins, until they use :class:`Command`
-    too) have it replaced.
+    The core names every command it suggests as a :class:`Command` part, written
+    here with that prefix; text is never rewritten, so what people wrote is quoted as they wrote it.
     """
 
     def __init__(self, command_prefix: str) -> None:
         self._prefix = command_prefix
-        self._hint = re.compile(r"(?<![\w/])/incident(?=\s|$|[”\"'’])")
 
     def content(self, message: Message) -> dict[str, Any]:
         body, formatted, pinged = self._render(message)
@@ -65,7 +62,7 @@ class Renderer:
         pinged: list[str] = []
         plain: list[str] = []
         rich: list[str] = []
-        title = self._text(message.title)
+        title = message.title
         if title:
             plain.append(title)
             rich.append(f"<p><strong>{_escape(title)}</strong></p>")
@@ -81,12 +78,12 @@ class Renderer:
         if message.fields:
             items = []
             for field in message.fields:
-                name, value = self._text(field.name), self._text(field.value)
+                name, value = field.name, field.value
                 plain.append(f"{name}: {value}".replace("\n", "\n  "))
                 items.append(f"<li><strong>{_escape(name)}</strong>: {_escape(value)}</li>")
             rich.append("<ul>" + "".join(items) + "</ul>")
         if message.buttons:  # Matrix has no buttons; the core offers reactions or typed answers instead
-            labels = "  ".join(f"[{self._text(button.label)}]" for button in message.buttons)
+            labels = "  ".join(f"[{button.label}]" for button in message.buttons)
             plain.append(labels)
             rich.append(f"<p>{_escape(labels)}</p>")
         return "\n".join(plain), "".join(rich), pinged
@@ -106,7 +103,7 @@ class Renderer:
         if isinstance(part, Command):
             text = part.written(self._prefix)
             return text, _escape(text)
-        text = self._text(part.text)
+        text = part.text
         markup = _escape(text)
         if part.code:
             markup = f"<code>{html.escape(text)}</code>"
@@ -116,9 +113,6 @@ class Renderer:
         if part.italic:
             markup = f"<em>{markup}</em>"
         return text, markup
-
-    def _text(self, text: str) -> str:
-        return self._hint.sub(self._prefix, text)
 
 
 def _mention(user: UserRef, pings: set[str], pinged: list[str]) -> tuple[str, str]:

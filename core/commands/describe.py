@@ -9,7 +9,7 @@ from __future__ import annotations
 from warroom.core.commands.registry import Registry
 from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param, flags_of
 
-__all__ = ["command_help", "flag_value", "flags_of", "help_text", "param_usage", "placeholder", "usage"]
+__all__ = ["command_help", "flag_value", "flags_of", "help_text", "param_usage", "placeholder", "typed_with", "usage"]
 
 
 def usage(spec: CommandSpec, prefix: str = "/incident") -> str:
@@ -52,8 +52,16 @@ def command_help(spec: CommandSpec, prefix: str = "/incident") -> str:
     if spec.aliases:
         lines += ["", "Also written: " + ", ".join(f"{prefix} {' '.join(alias)}".lstrip() for alias in spec.aliases)]
     if spec.examples:
-        lines += ["", "Examples:"] + [f"  {example}" for example in spec.examples]
+        lines += ["", "Examples:"] + [f"  {typed_with(example, prefix)}" for example in spec.examples]
     return "\n".join(lines)
+
+
+def typed_with(example: str, prefix: str) -> str:
+    """An example as typed with ``prefix``: examples are written with one (``/incident …``), platforms differ."""
+    first, _, rest = example.partition(" ")
+    if first[:1].isalnum():
+        return example
+    return f"{prefix} {rest}".strip() if rest else prefix
 
 
 def param_usage(param: Param) -> str:

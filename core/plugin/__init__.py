@@ -12,7 +12,7 @@ is typed. A command-line tool (``warroom <name>``) is a :class:`Tool`, run
 with a :class:`ToolRun` that opens the same context outside the bot.
 """
 
-from warroom.core.adapter.messages import Button, CodeBlock, Field, Mention, Message, Paragraph, Text, Tone
+from warroom.core.adapter.messages import Button, CodeBlock, Command, Field, Mention, Message, Paragraph, Text, Tone
 from warroom.core.commands.declare import PersonArg, TextArg, command
 from warroom.core.config.types import Duration, Pattern
 from warroom.core.incident.events import (
@@ -38,6 +38,7 @@ __all__ = [
     "Button",
     "Call",
     "CodeBlock",
+    "Command",
     "ConfirmationDecided",
     "ConfirmationRequested",
     "DomainEvent",

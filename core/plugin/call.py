@@ -89,8 +89,12 @@ class Call:
         """The incident this command is about; a friendly error when there is none."""
         return incident_view(self._tx.service, self._state())
 
-    def fail(self, message: str) -> NoReturn:
-        """Stop here and answer ``message``; nothing the command did is kept."""
+    def fail(self, message: Message | str) -> NoReturn:
+        """Stop here and answer ``message``; nothing the command did is kept.
+
+        Give a :class:`Message` (``Message.of("Try “", Command("snooze food 1h"), "”.")``) when the answer
+        names a command, so each platform writes it the way its people type it.
+        """
         raise Invalid(message)
 
     def reply(self, message: Message | str, *, tone: Tone = Tone.INFO) -> None:

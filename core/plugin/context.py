@@ -94,7 +94,7 @@ class PluginContext(Generic[SettingsT_co]):
     async def announce(
         self,
         incident_id: int,
-        text: str,
+        text: Message | str,
         *,
         kind: str = "reminder",
         data: dict[str, Any] | None = None,
@@ -105,15 +105,18 @@ class PluginContext(Generic[SettingsT_co]):
 
         ``key`` names this announcement (e.g. ``food:INC-3:lunch``): a second call with
         the same key does nothing and returns False, so a retried job never repeats itself.
+        A :class:`Message` keeps its own tone; the timeline records its plain text.
         """
+        message = Message.plain(text, tone=tone) if isinstance(text, str) else text
 
         def job(tx: Transaction) -> bool:
             if not tx.service.claim(f"plugin:{self.name}:{key}", tx.at):
                 return False
             incident = tx.service.get(incident_id)
-            tx.service.record(incident, kind, None, text, tx.at, {**(data or {}), "plugin": self.name})
+            recorded = message.plain_text()
+            tx.service.record(incident, kind, None, recorded, tx.at, {**(data or {}), "plugin": self.name})
             for channel in queries.channels(tx.service.db, incident_id):
-                tx.reply(channel, Message.plain(text, tone=tone))
+                tx.reply(channel, message)
             return True
 
         result: bool = await self._writer.submit(job, key=f"plugin:{self.name}:{key}")

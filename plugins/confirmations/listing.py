@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from warroom.core.plugin import Entry
+from warroom.core.plugin import Command, Entry, Message
 
 SHOWN_CLOSED = 10
 
@@ -53,12 +53,13 @@ def fold(entries: list[Entry]) -> list[Asked]:
     return list(asked.values())
 
 
-def render(reference: str, asked: list[Asked], now: datetime) -> str:
+def render(reference: str, asked: list[Asked], now: datetime) -> Message | str:
     """Waiting requests first (oldest first: they block someone), then the latest decisions."""
     if not asked:
-        return (
-            f"No actions have been announced on {reference}. "
-            "Before a destructive step, announce it: “/incident action restart db-1”."
+        return Message.of(
+            f"No actions have been announced on {reference}. Before a destructive step, announce it: “",
+            Command("action restart db-1"),
+            "”.",
         )
     waiting = [a for a in asked if a.state == "pending" and now < a.expires_at]
     closed = [a for a in reversed(asked) if a not in waiting]

@@ -15,8 +15,10 @@ from functools import partial
 
 from warroom.core.plugin import (
     Call,
+    Command,
     ConfirmationRequested,
     IncidentView,
+    Message,
     Plugin,
     TextArg,
     TimelineEntryAdded,
@@ -109,7 +111,11 @@ class Confirmations(Plugin[ConfirmationsSettings]):
         lead = f"{name}, that sounds" if name else "Sounds"
         call.post(
             incident.id,
-            f"💡 {lead} like a destructive step — announce it with “/incident action …” so the {who} can confirm.",
+            Message.of(
+                f"💡 {lead} like a destructive step — announce it with “",
+                Command("action …"),
+                f"” so the {who} can confirm.",
+            ),
         )
 
 
@@ -124,7 +130,7 @@ def _hint_key(incident_id: int, person_id: int) -> str:
 
 def _who_decides(
     incident: IncidentView, me: int, number: int, roles: tuple[str, ...], own: list[str], until: str
-) -> str:
+) -> Message | str:
     """The reply to the requester: who can decide, and what to do when nobody can yet.
 
     ``own`` holds the approver roles the requester has and cannot use on their own request.
@@ -139,10 +145,13 @@ def _who_decides(
         who = " or ".join(deciders)
         return f"{head}Confirmation {number}: {who} can decide until {until}. Hold off until it is approved."
     vacant = [role for role in roles if role not in incident.roles]
-    ways = [f"someone takes the {role} role (“/incident role take {role}”)" for role in vacant]
+    ways = [(f"someone takes the {role} role (“", Command(f"role take {role}"), "”)") for role in vacant]
     if own:
-        ways.append(f"you hand the {own[0]} role over (“/incident role {own[0]} @name”)")
-    return (
+        ways.append((f"you hand the {own[0]} role over (“", Command(f"role {own[0]} @name"), "”)"))
+    parts: list[str | Command] = [
         f"{head}Confirmation {number} waits until {until}, but nobody can decide it yet: "
-        f"the {' or '.join(roles)} decides once {' or '.join(ways)}."
-    )
+        f"the {' or '.join(roles)} decides once "
+    ]
+    for i, way in enumerate(ways):
+        parts.extend((" or ", *way) if i else way)
+    return Message.of(*parts, ".")

@@ -15,6 +15,7 @@ from typing import Any
 from warroom.core.plugin import (
     Call,
     CodeBlock,
+    Command,
     IncidentResolved,
     Message,
     Paragraph,
@@ -92,8 +93,12 @@ class Postmortem(Plugin[PostmortemSettings]):
 
         call.after_commit(schedule)
         call.reply(
-            f"📅 Post-mortem review of {incident.reference}: {moment(at)} ({why}). I'll remind this channel then; "
-            f"the draft is one command away: “/incident postmortem”."
+            Message.of(
+                f"📅 Post-mortem review of {incident.reference}: {moment(at)} ({why}). I'll remind this channel then; "
+                "the draft is one command away: “",
+                Command("postmortem"),
+                "”.",
+            )
         )
 
     @hook(IncidentResolved)
@@ -102,10 +107,8 @@ class Postmortem(Plugin[PostmortemSettings]):
         key = _plan_key(event.incident_id)
         plan: dict[str, Any] | None = self.context.load(key)
         if plan is None:
-            offer = (
-                f"Schedule the post-mortem review? "
-                f"/incident postmortem review --in {duration(self.context.config.review_after).replace(' ', '')}"
-            )
+            after = duration(self.context.config.review_after).replace(" ", "")
+            offer = Message.of("Schedule the post-mortem review? ", Command(f"postmortem review --in {after}"))
             await self.context.run(lambda call: call.post(event.incident_id, offer))
             return
         if plan.get("at") is not None:
@@ -138,9 +141,14 @@ class Postmortem(Plugin[PostmortemSettings]):
         ago = duration(self.context.clock.now() - incident.resolved_at)
         await self.context.announce(
             incident_id,
-            f"🗓️ Time for the post-mortem review of {incident.reference} “{incident.title}” (resolved {ago} ago). "
-            f"Start from the draft: “/incident postmortem”; the customer version is “/incident postmortem "
-            f"--external”, a draft to review before anything is published. Blame systems, not people.",
+            Message.of(
+                f"🗓️ Time for the post-mortem review of {incident.reference} “{incident.title}” (resolved {ago} ago). "
+                "Start from the draft: “",
+                Command("postmortem"),
+                "”; the customer version is “",
+                Command("postmortem --external"),
+                "”, a draft to review before anything is published. Blame systems, not people.",
+            ),
             kind="postmortem",
             key=f"review:{incident_id}:{at}",
         )

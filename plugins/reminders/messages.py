@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from warroom.core.plugin import IncidentView, PersonView, duration
+from warroom.core.plugin import Command, IncidentView, Message, PersonView, Tone, duration
 from warroom.plugins.reminders.settings import RemindersSettings
 from warroom.plugins.reminders.timing import Meal
 
@@ -62,30 +62,38 @@ def team_break(config: RemindersSettings, incident: IncidentView, until: datetim
     )
 
 
-def procedure(config: RemindersSettings, seq: int, who: str, what: str) -> str:
-    lines = [
-        f"⏸️ {who} is about to start a procedure (#{seq}): {what}",
+def procedure(config: RemindersSettings, seq: int, who: str, what: str) -> Message:
+    pause = (
+        f"⏸️ {who} is about to start a procedure (#{seq}): {what}\n"
         f"Before the first step: pause, take {config.breaks.breathe_seconds} seconds to breathe, and say in the "
-        "channel what you are about to do. Nobody rushes this.",
-        "For a destructive step, use “/incident action …” so someone confirms it first.",
-    ]
-    lines.extend(f"☐ {item}" for item in config.procedure.checklist)
-    return "\n".join(lines)
+        "channel what you are about to do. Nobody rushes this.\n"
+        "For a destructive step, use “"
+    )
+    checklist = "".join(f"\n☐ {item}" for item in config.procedure.checklist)
+    return Message.of(pause, Command("action …"), "” so someone confirms it first." + checklist)
 
 
-def role_nag(incident: IncidentView, role: str, age: timedelta, nag: int, most: int) -> str:
+def role_nag(incident: IncidentView, role: str, age: timedelta, nag: int, most: int) -> Message:
     last = " (last reminder)" if nag == most else ""
-    return (
-        f"👤 {incident.reference} has had no {role} for {duration(age)}. Someone take it with "
-        f"“/incident role take {role}”, or hand it over with “/incident role {role} @name”.{last}"
+    return Message.of(
+        f"👤 {incident.reference} has had no {role} for {duration(age)}. Someone take it with “",
+        Command(f"role take {role}"),
+        "”, or hand it over with “",
+        Command(f"role {role} @name"),
+        f"”.{last}",
+        tone=Tone.WARNING,
     )
 
 
-def update_due(config: RemindersSettings, incident: IncidentView, due: datetime, now: datetime) -> str:
+def update_due(config: RemindersSettings, incident: IncidentView, due: datetime, now: datetime) -> Message:
     communicator = incident.roles.get("communicator")
     who = f"{communicator.name}, the" if communicator else "The"
-    fix = "" if communicator else " Nobody is communicator: take it with “/incident role take communicator”."
-    return (
+    fix = () if communicator else (" Nobody is communicator: take it with “", Command("role take communicator"), "”.")
+    return Message.of(
         f"📣 {who} next stakeholder update for {incident.reference} was promised for {clock(config, due, now)}."
-        f" Post one now, even if nothing changed: “/incident update <what we know> --next 30m”.{fix}"
+        " Post one now, even if nothing changed: “",
+        Command("update <what we know> --next 30m"),
+        "”.",
+        *fix,
+        tone=Tone.WARNING,
     )

@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 
 from warroom.core.plugin import (
     Call,
+    Command,
     IncidentDeclared,
     IncidentResolved,
     IncidentView,
+    Message,
     PersonJoined,
     Plugin,
     PluginContext,
@@ -86,7 +88,7 @@ class Reminders(Plugin[RemindersSettings]):
                 call.fail("Give a duration or --off, not both.")
             self._snooze_off(call, incident, what, snoozes)
         elif duration is None:
-            call.fail(f"For how long? For example “/incident snooze {what} 1h”.")
+            call.fail(Message.of("For how long? For example “", Command(f"snooze {what} 1h"), "”."))
         else:
             self._snooze_for(call, incident, what, duration, snoozes)
 
@@ -100,15 +102,18 @@ class Reminders(Plugin[RemindersSettings]):
         label = "All" if what == "all" else what.capitalize()
         call.record("snooze", f"{label} reminders snoozed until {shown}", {"what": what, "until": until.isoformat()})
         call.reply(
-            f"😴 {label} reminders are snoozed on {incident.reference} for {duration(length)} (until {shown}). "
-            f"“/incident snooze {what} --off” ends it early."
+            Message.of(
+                f"😴 {label} reminders are snoozed on {incident.reference} for {duration(length)} (until {shown}). “",
+                Command(f"snooze {what} --off"),
+                "” ends it early.",
+            )
         )
 
     def _snooze_off(self, call: Call, incident: IncidentView, what: str, snoozes: dict[str, datetime]) -> None:
         ended = list(snoozes) if what == "all" else [what] if what in snoozes else []
         if not ended:
-            hint = " (all are: end that with “/incident snooze all --off”)" if "all" in snoozes else ""
-            call.fail(f"{what.capitalize()} reminders aren't snoozed on {incident.reference}{hint}.")
+            hint = (" (all are: end that with “", Command("snooze all --off"), "”)") if "all" in snoozes else ()
+            call.fail(Message.of(f"{what.capitalize()} reminders aren't snoozed on {incident.reference}", *hint, "."))
         untils = [snoozes.pop(kind) for kind in ended]
         self._save_snoozes(call, incident.id, snoozes)
         call.record("snooze", f"Reminders back on: {', '.join(ended)}", {"ended": ended})
@@ -148,7 +153,7 @@ class Reminders(Plugin[RemindersSettings]):
         seq = call.record("procedure", text, {"checklist": list(self.context.config.procedure.checklist)}, key=True)
         who = call.actor.name if call.actor else "Someone"
         pause = messages.procedure(self.context.config, seq, who, text)
-        call.record("reminder", pause, {"reminder": "procedure", "procedure": seq})
+        call.record("reminder", pause.plain_text(), {"reminder": "procedure", "procedure": seq})
         call.reply(pause)
 
     # Hooks
@@ -250,7 +255,7 @@ class Reminders(Plugin[RemindersSettings]):
         age = self.context.clock.now() - incident.declared_at
         text = messages.role_nag(incident, role, age, nag, roles.max_nags)
         key = f"nag:{incident_id}:{role}:{nag}"
-        await self._say(incident_id, "roles", text, key, tone=Tone.WARNING, role=role)
+        await self._say(incident_id, "roles", text, key, role=role)
 
     @job()
     async def update_due(self, incident_id: int, due: str) -> None:
@@ -262,7 +267,7 @@ class Reminders(Plugin[RemindersSettings]):
             self.context.schedule_at(f"update:{incident_id}", snoozed, self.update_due, incident_id, due)
             return
         text = messages.update_due(self.context.config, incident, promised, self.context.clock.now())
-        await self._say(incident_id, "updates", text, f"update:{incident_id}:{due}", tone=Tone.WARNING)
+        await self._say(incident_id, "updates", text, f"update:{incident_id}:{due}")
 
     # Planning
     def _plan(self, incident: IncidentView) -> None:
@@ -366,7 +371,7 @@ class Reminders(Plugin[RemindersSettings]):
             await self._say(incident_id, "breaks", text, f"breathe:{incident_id}:{person_id}")
 
     async def _say(
-        self, incident_id: int, reminder: str, text: str, key: str, *, tone: Tone = Tone.INFO, **data: str
+        self, incident_id: int, reminder: str, text: Message | str, key: str, *, tone: Tone = Tone.INFO, **data: str
     ) -> bool:
         data["reminder"] = reminder
         return await self.context.announce(incident_id, text, data=data, tone=tone, key=key)

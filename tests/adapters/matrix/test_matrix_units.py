@@ -106,10 +106,12 @@ def test_only_pinged_people_become_pills() -> None:
     assert content["body"] == "@Bob <3 and @carol"
 
 
-def test_command_hints_use_the_matrix_prefix_and_edits_replace() -> None:
+def test_command_hints_use_the_matrix_prefix_text_stays_as_written_and_edits_replace() -> None:
     renderer = Renderer("!incident")
-    content = renderer.content(Message.plain("Type “/incident approve 3” or /incident help."))
+    content = renderer.content(Message.of("Type “", Command("approve 3"), "” or ", Command("help"), "."))
     assert content["body"] == "Type “!incident approve 3” or !incident help."
+    quoted = renderer.content(Message.plain("bob wrote: /incident is broken"))
+    assert quoted["body"] == "bob wrote: /incident is broken"  # what people wrote is never rewritten
     edit = renderer.edit("$original", Message.plain("Approved"))
     assert edit["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$original"}
     assert edit["m.new_content"]["body"] == "Approved" and edit["body"] == "* Approved"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from warroom.core.commands.describe import typed_with
 from warroom.core.commands.parse import Registry, Token, command_help, help_text, parse, tokenize, usage
 from warroom.core.commands.spec import CommandSpec, Flag, Kind, Param, ParsedCommand, PersonToken, UsageError
 
@@ -680,3 +681,12 @@ def test_incident_numbers_round_trip(number: int, form: str) -> None:
     written = form.format(number)
     assert parse(f"show {written}", REG).args == {"incident": number}
     assert parse(f"task list --incident {written}", REG).incident == number
+
+
+def test_help_writes_examples_with_the_prefix_people_type() -> None:
+    text = command_help(TASK_ADD, "!incident")
+    examples = text.split("Examples:\n")[1].splitlines()
+    assert examples and all(line.startswith("  !incident task add") for line in examples), examples
+    assert typed_with("/incident help", "@Warroom incident") == "@Warroom incident help"
+    assert typed_with("/incident", "!ir") == "!ir"
+    assert typed_with("task add x", "!ir") == "task add x"  # written without a prefix: left as it is
