@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,39 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """``$WARROOM_TEST_POSTGRES_URL``, else a throwaway local cluster, else skip."""
-    url = os.environ.get(POSTGRES_ENV)
-    if url:
-        yield url
-        return
+class Cluster:
+    """A throwaway local PostgreSQL cluster, which a test may stop (as a crash would) and start again."""
+
+    def __init__(self, binaries: Path, prefix: list[str], base: Path, port: int) -> None:
+        self.binaries, self.prefix, self.base, self.port = binaries, prefix, base, port
+        self.data, self.log = base / "data", base / "server.log"
+        self.url = f"postgresql://warroom@127.0.0.1:{port}/warroom"
+        self.running = False
+
+    def run(self, *command: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*self.prefix, *map(str, command)], capture_output=True, text=True, check=False)
+
+    def start(self) -> subprocess.CompletedProcess[str]:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.base} -F"
+        done = self.run(
+            self.binaries / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "-t", "60", "start"
+        )
+        self.running = done.returncode == 0
+        return done
+
+    def stop(self, mode: str = "immediate") -> None:
+        """``immediate`` kills the server without a clean shutdown: connections die mid-sentence."""
+        done = self.run(self.binaries / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
+        assert done.returncode == 0, done.stderr
+        self.running = False
+
+    def server_log(self) -> str:
+        return self.log.read_text(errors="replace")[-800:] if self.log.exists() else ""
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[Cluster]:
+    """A new cluster with an empty ``warroom`` database, removed afterwards; skips when PostgreSQL is missing."""
     pytest.importorskip("psycopg", reason="PostgreSQL: psycopg is not installed (pip install 'psycopg[binary]')")
     binaries = _postgres_bin()
     if binaries is None:
@@ -93,29 +120,33 @@ def postgres_url() -> Iterator[str]:
     if user is not None:
         entry = pwd.getpwnam(user)
         os.chown(base, entry.pw_uid, entry.pw_gid)
-    data, log = base / "data", base / "server.log"
-    port = _free_port()
-
-    def run(*command: object) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*prefix, *map(str, command)], capture_output=True, text=True, check=False)
-
-    started = False
+    cluster = Cluster(binaries, prefix, base, _free_port())
     try:
-        init = run(binaries / "initdb", "-D", data, "-U", "warroom", "--auth=trust", "-E", "UTF8", "--no-sync")
+        init = cluster.run(
+            binaries / "initdb", "-D", cluster.data, "-U", "warroom", "--auth=trust", "-E", "UTF8", "--no-sync"
+        )
         if init.returncode != 0:
             pytest.skip(f"PostgreSQL: initdb failed: {init.stderr.strip()[-500:]}")
-        options = f"-h 127.0.0.1 -p {port} -k {base} -F"
-        start = run(binaries / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "-t", "60", "start")
+        start = cluster.start()
         if start.returncode != 0:
-            server_log = log.read_text(errors="replace")[-800:] if log.exists() else ""
-            pytest.skip(f"PostgreSQL: pg_ctl start failed: {start.stderr.strip()} {server_log}")
-        started = True
+            pytest.skip(f"PostgreSQL: pg_ctl start failed: {start.stderr.strip()} {cluster.server_log()}")
         import psycopg
 
-        with psycopg.connect(f"postgresql://warroom@127.0.0.1:{port}/postgres", autocommit=True) as connection:
+        with psycopg.connect(f"postgresql://warroom@127.0.0.1:{cluster.port}/postgres", autocommit=True) as connection:
             connection.execute("CREATE DATABASE warroom")
-        yield f"postgresql://warroom@127.0.0.1:{port}/warroom"
+        yield cluster
     finally:
-        if started:
-            run(binaries / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        if cluster.running:
+            cluster.run(binaries / "pg_ctl", "-D", cluster.data, "-m", "immediate", "-w", "stop")
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """``$WARROOM_TEST_POSTGRES_URL``, else a throwaway local cluster, else skip."""
+    url = os.environ.get(POSTGRES_ENV)
+    if url:
+        yield url
+        return
+    with throwaway_cluster() as cluster:
+        yield cluster.url
