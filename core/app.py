@@ -173,12 +173,17 @@ class Warroom:
             await asyncio.gather(*running, return_exceptions=True)
 
     def health(self) -> dict[str, Any]:
-        """What ``GET /health`` reports: every adapter's and plugin's state, and whether all is well."""
+        """What ``GET /health`` reports: the database's, every adapter's and plugin's state, and whether all is well.
+
+        The database entry is ``{"ok": false, "error": ..., "since": ...}`` while its connection is lost.
+        """
         adapters = {adapter.platform: adapter.health() for adapter in self.adapters}
         plugins = {name: status.state for name, status in self.plugins.statuses.items()}
+        database = self.db.status()
         ok = all(report.healthy for report in adapters.values()) and "failed" not in plugins.values()
         return {
-            "ok": ok,
+            "ok": ok and database["ok"],
+            "database": database,
             "adapters": {platform: report.report() for platform, report in adapters.items()},
             "plugins": plugins,
             "engine": {"busy": self.writer.busy()},

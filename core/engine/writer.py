@@ -190,6 +190,8 @@ class Writer:
         queue = self._queue
         loop = asyncio.get_running_loop()
         while True:
+            if self.db.outage is not None and not queue:
+                await self._retry_while_idle(loop)
             await queue.ready(loop)
             batch = queue.take(MAX_BATCH)
             events = self._execute(batch)
@@ -202,15 +204,30 @@ class Writer:
                 # its submitters resume) before the next group runs rather than after all of them.
                 await asyncio.sleep(0)
 
+    async def _retry_while_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        """While the database is lost and no work waits, reconnect on the backoff's schedule, so ``/health``
+        recovers on its own rather than at the next command."""
+        db = self.db
+        while db.outage is not None and not self._queue:
+            ready = self._queue.ready(loop)
+            await asyncio.wait((ready,), timeout=db.retry_in())
+            if not ready.done():
+                db.reconnect()
+
     def _execute(self, batch: list[_Pending]) -> list[DomainEvent]:
         """Run a batch in one transaction; on a failed commit every job in it is answered with an error.
 
         A job alone in its batch runs without a savepoint: undoing it is rolling back the whole
         transaction, which is the same thing and saves two statements on every quiet-time command.
+        While the connection is lost (and the backoff does not yet allow another try), the batch
+        is answered at once. A commit cut off by the connection is answered as not saved though the
+        server may have committed it; a retried event is then recognised as a duplicate.
         """
         service = self.service
         service.events.clear()
         db = self.db
+        if db.outage is not None and not db.reconnect():
+            return self._answer_all(batch, _UNAVAILABLE)
         alone = len(batch) == 1
         try:
             db.begin()
@@ -218,18 +235,21 @@ class Writer:
                 self._run_job(pending, alone)
             if db.in_transaction:  # not after a lone job was rolled back: nothing is left to commit
                 db.commit()
-        except Exception:
+        except Exception as error:
             log.exception("committing %d jobs failed; rolling them back", len(batch))
-            if db.in_transaction:
-                db.rollback()
+            kept = db.recover(error)  # never raises: a failed rollback discards the connection instead
             service.forget()
-            for pending in batch:
-                pending.tx = self._transaction(pending)
-                if pending.reply_to is not None:
-                    pending.tx.reply(pending.reply_to, _SAVE_FAILED)
-                pending.result = None
-            return []
+            return self._answer_all(batch, _SAVE_FAILED if kept else _UNAVAILABLE)
         return list(service.events)
+
+    def _answer_all(self, batch: list[_Pending], message: Message) -> list[DomainEvent]:
+        """Nothing of ``batch`` was stored: each job's replies become ``message``, and it returns None."""
+        for pending in batch:
+            pending.tx = self._transaction(pending)
+            if pending.reply_to is not None:
+                pending.tx.reply(pending.reply_to, message)
+            pending.result = None
+        return []
 
     def _run_job(self, pending: _Pending, alone: bool) -> None:
         tx = self._transaction(pending)
@@ -357,6 +377,11 @@ def _record_posted(ref: MessageRef, key: str, tx: Transaction) -> None:
 
 _SAVE_FAILED = Message.plain(
     "Sorry — I could not save that (the database refused the write). Nothing from it was recorded; "
+    "please try again in a moment.",
+    tone=Tone.ERROR,
+)
+_UNAVAILABLE = Message.plain(
+    "Sorry — I could not save that: the database is unavailable. Nothing from it was recorded; "
     "please try again in a moment.",
     tone=Tone.ERROR,
 )

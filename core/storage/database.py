@@ -5,22 +5,81 @@ their own SQL and type conversions), but execution goes straight to the DBAPI
 connection: measured on SQLite, an ORM or Core execute costs ~12 µs and a
 commit ~35 µs, which alone would exceed the per-command budget. Statements are
 compiled once per shape and reused.
+
+PostgreSQL can go away (a restart, a failover, a dropped network). A connection
+found broken is discarded and a new one taken from the engine's pool (which
+pings what it hands out) on a bounded exponential backoff, so writes resume on
+their own once the server is back. The compiled statements are the dialect's,
+not the connection's, and survive a reconnect; the cursor is rebuilt, and the
+driver's own server-side prepared statements start afresh with the connection.
+A SQLite connection is never discarded: a file does not go away, and an
+in-memory database would be lost with its connection.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import Column, DateTime, Engine, Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import Compiled
 from sqlalchemy.types import TypeEngine
 
+log = logging.getLogger(__name__)
+
 Processor = Callable[[Any], Any] | None
 # The dialects' own INSERT, which can say ON CONFLICT DO NOTHING (both backends Warroom runs on).
 _UPSERTING: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+FIRST_RETRY_S = 0.1  # after a failed reconnect; doubling up to MAX_RETRY_S
+MAX_RETRY_S = 5.0
+
+
+class DatabaseUnavailable(Exception):
+    """A statement was run while the connection is lost and not yet re-established."""
+
+
+class _NoCursor:
+    """Stands in for the cursor while there is no connection, so statements fail clearly and cost no check."""
+
+    rowcount = -1
+    lastrowid = None
+
+    def execute(self, *_args: Any) -> None:
+        raise DatabaseUnavailable("the database connection is lost; it is re-established when work arrives")
+
+    def fetchone(self) -> None:
+        return None
+
+    def fetchall(self) -> list[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def _no_cursor() -> DBAPICursor:
+    return cast(DBAPICursor, _NoCursor())  # it has every member Database uses
+
+
+@dataclass(slots=True)
+class Outage:
+    """Since when the database has been unreachable, the last error, and when to try again."""
+
+    error: str
+    since: datetime
+    retry_at: float  # time.monotonic()
+    delay: float = FIRST_RETRY_S
+
+    def report(self) -> dict[str, Any]:
+        return {"ok": False, "error": self.error, "since": self.since.isoformat()}
 
 
 class _Prepared:
@@ -56,22 +115,127 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect
-        self._connection = engine.raw_connection()
-        if self.dialect.name != "sqlite":
-            # Transactions are begun with explicit statements, as on SQLite (see connect.py).
-            self._connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
-        self._cursor = self._connection.cursor()
+        self.reconnects = self.dialect.name != "sqlite"  # whether a broken connection is replaced (see above)
+        self.outage: Outage | None = None  # set while the connection is lost
+        self._connection: PoolProxiedConnection | None = None
+        self._cursor = _no_cursor()
+        self.in_transaction = False
+        self._connect()
         self._prepared: dict[object, _Prepared] = {}
         self._datetime_processors: dict[str, Processor] = {}
         self._returning = self.dialect.name != "sqlite"
         dbapi = self.dialect.dbapi
         assert dbapi is not None
         self.integrity_error: type[Exception] = dbapi.IntegrityError
-        self.in_transaction = False
 
     def close(self) -> None:
-        self._cursor.close()
-        self._connection.close()
+        if self._connection is not None:
+            self._cursor.close()
+            self._connection.close()
+            self._connection = None
+
+    # Losing the connection and getting it back
+    def _connect(self) -> None:
+        connection = self.engine.raw_connection()
+        try:
+            if self.dialect.name != "sqlite":
+                # Transactions are begun with explicit statements, as on SQLite (see connect.py).
+                connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+            cursor = connection.cursor()
+        except Exception:
+            connection.invalidate()
+            raise
+        self._connection, self._cursor = connection, cursor
+        self.in_transaction = False
+
+    def recover(self, error: BaseException) -> bool:
+        """After a failed batch: roll back what is left of it; False when the connection was lost (and discarded).
+
+        A rollback that fails too means the connection cannot be trusted; on SQLite it means there was no
+        transaction left to roll back (SQLite ends one itself on some I/O errors), and the connection is kept.
+        """
+        if self.in_transaction:
+            try:
+                self.rollback()
+            except Exception as rollback_error:
+                self.in_transaction = False
+                if self.reconnects:
+                    log.warning("the rollback failed too (%s); discarding the connection", rollback_error)
+                    self._lose(error)
+                    return False
+                log.warning("the rollback failed (%s); keeping the connection", rollback_error)
+                self._driver_rollback()
+        if self.reconnects and self._broken(error):
+            self._lose(error)
+            return False
+        return True
+
+    def _driver_rollback(self) -> None:
+        """SQLite: end a transaction the ROLLBACK statement could not, so the next BEGIN works."""
+        connection = self._connection
+        dbapi_connection = connection.dbapi_connection if connection is not None else None
+        if getattr(dbapi_connection, "in_transaction", False):
+            try:
+                dbapi_connection.rollback()  # type: ignore[union-attr]
+            except Exception:
+                log.exception("the driver could not roll back either")
+
+    def _broken(self, error: BaseException) -> bool:
+        connection = self._connection
+        if connection is None or isinstance(error, DatabaseUnavailable):
+            return True
+        dbapi_connection = connection.dbapi_connection
+        if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+            return True
+        return bool(self.dialect.is_disconnect(cast(Any, error), dbapi_connection, self._cursor))
+
+    def _lose(self, error: BaseException) -> None:
+        connection, self._connection, self._cursor = self._connection, None, _no_cursor()
+        self.in_transaction = False
+        if connection is not None:
+            try:
+                connection.invalidate()  # closed, and never handed out by the pool again
+            except Exception:
+                log.debug("invalidating a broken connection failed", exc_info=True)
+        if self.outage is None:
+            self.outage = Outage(self._describe(error), datetime.now(UTC), retry_at=time.monotonic())
+            log.error("lost the database connection (%s); reconnecting when work arrives", self.outage.error)
+
+    def reconnect(self) -> bool:
+        """True once connected: tries again only when the backoff allows (the first try at once)."""
+        outage = self.outage
+        if outage is None:
+            return True
+        if time.monotonic() < outage.retry_at:
+            return False
+        try:
+            self._connect()
+        except Exception as error:
+            outage.error = self._describe(error)
+            outage.retry_at = time.monotonic() + outage.delay
+            log.warning("the database is still unavailable (%s); next try in %.1f s", outage.error, outage.delay)
+            outage.delay = min(outage.delay * 2, MAX_RETRY_S)
+            return False
+        log.warning("reconnected to the database (down since %s)", outage.since.isoformat())
+        self.outage = None
+        return True
+
+    def retry_in(self) -> float:
+        """Seconds until :meth:`reconnect` will try again (0 when connected)."""
+        return 0.0 if self.outage is None else max(0.0, self.outage.retry_at - time.monotonic())
+
+    def status(self) -> dict[str, Any]:
+        """For ``/health``: ok, or the error and since when; never the URL or its password."""
+        return {"ok": True} if self.outage is None else self.outage.report()
+
+    def _describe(self, error: BaseException) -> str:
+        lines = str(error).strip().splitlines()
+        text = f"{type(error).__name__}: {lines[0] if lines else 'no details'}"
+        url = self.engine.url
+        for secret in (url.render_as_string(hide_password=False), url.password):
+            if secret:
+                text = text.replace(str(secret), "***")
+        return text[:300]
 
     # Transactions: statements, not driver methods, so both drivers behave alike.
     def begin(self) -> None:
