@@ -194,6 +194,7 @@ async def test_commands_survive_postgres_restarts(own_postgres: Cluster, tmp_pat
     h = Harness(tmp_path / "unused.db", config=config)
     outcomes: dict[str, str] = {}  # event id -> the one reply
     during_outage: set[str] = set()  # sent after the server was known to be down, before it was started
+    closed = False
 
     async def log(event_id: str) -> str:
         replies = await h.say(f"/incident log note {event_id}", channel=channel, event_id=event_id)
@@ -247,5 +248,12 @@ async def test_commands_survive_postgres_restarts(own_postgres: Cluster, tmp_pat
         assert any(event_id in refused for event_id in outcomes if "-stream-" in event_id), "no stop mid-stream"
         seqs = [entry.seq for entry in queries.timeline(h.app.db, 1)]
         assert seqs == list(range(1, len(seqs) + 1))
+
+        # Down once more, and Warroom still shuts down.
+        await asyncio.to_thread(cluster.stop, "immediate")
+        assert UNAVAILABLE in await log("last-down")
+        await asyncio.wait_for(h.close(), timeout=10)
+        closed = True
     finally:
-        await h.close()
+        if not closed:
+            await h.close()
