@@ -151,8 +151,8 @@ class Database:
     def recover(self, error: BaseException) -> bool:
         """After a failed batch: roll back what is left of it; False when the connection was lost (and discarded).
 
-        A rollback that fails too means the connection cannot be trusted; on SQLite it means there was no
-        transaction left to roll back (SQLite ends one itself on some I/O errors), and the connection is kept.
+        On PostgreSQL a rollback that fails too means the connection cannot be trusted. On SQLite it means
+        there was no transaction left (SQLite ends one itself on some I/O errors), and the connection is kept.
         """
         if self.in_transaction:
             try:
