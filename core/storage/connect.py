@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from warroom.core.config.loader import Config
 
+POSTGRES_CONNECT_TIMEOUT_S = 5
+
 
 def open_engine(config: Config) -> Engine:
     url = make_url(config.database_url)
@@ -25,7 +27,10 @@ def open_engine(config: Config) -> Engine:
         return _sqlite_engine(url, config.database.synchronous, config.database.busy_timeout_ms)
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True)
+    # A (re)connection runs on the event loop: a server that does not answer at all (a network cut)
+    # must cost a bounded wait, not the driver's default of waiting for ever. A URL may set its own.
+    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_engine(url: Any, synchronous: str, busy_timeout_ms: int) -> Engine:

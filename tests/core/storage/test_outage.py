@@ -257,3 +257,34 @@ async def test_commands_survive_postgres_restarts(own_postgres: Cluster, tmp_pat
     finally:
         if not closed:
             await h.close()
+
+
+def test_a_postgres_server_that_never_answers_costs_a_bounded_wait() -> None:
+    """A network cut leaves connects hanging, and they run on the event loop: the wait must end by itself."""
+    import socket
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+    from warroom.core.storage.connect import POSTGRES_CONNECT_TIMEOUT_S, open_engine
+
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        url = f"postgresql://warroom:secret@127.0.0.1:{port}/warroom"
+        engine = open_engine(load_config(None, environ={"WARROOM_DATABASE_URL": url}))
+        outcome: list[BaseException] = []
+
+        def connect() -> None:
+            try:
+                engine.connect().close()
+            except BaseException as error:
+                outcome.append(error)
+
+        worker = threading.Thread(target=connect, daemon=True)
+        worker.start()
+        worker.join(timeout=POSTGRES_CONNECT_TIMEOUT_S * 6)  # without the timeout, this would wait for ever
+        assert not worker.is_alive(), "the connection attempt is still hanging"
+        assert outcome and isinstance(outcome[0], OperationalError), outcome
+        assert "timeout" in str(outcome[0]).lower(), outcome[0]  # it was the timeout that ended it
+        engine.dispose()
