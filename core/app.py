@@ -173,7 +173,8 @@ class Warroom:
         asked = asyncio.ensure_future(self._stop_requested.wait())
         refused: ConfigError | None = None
         try:
-            done, _ = await asyncio.wait([*running, asked], return_when=asyncio.FIRST_COMPLETED)
+            # With no adapter there is nothing to wait for (as before: it shuts down at once).
+            done = (await asyncio.wait([*running, asked], return_when=asyncio.FIRST_COMPLETED))[0] if running else set()
             for task in running:
                 if task in done and (error := task.exception()) is not None:
                     if isinstance(error, ConfigError):

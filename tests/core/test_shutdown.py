@@ -7,6 +7,7 @@ works, and whatever it acknowledged must be in the database and answered.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from warroom.core.app import Warroom
+from warroom.core.config.loader import load_config
 
 from tests.adapters.console.test_console import environment, warroom
 
@@ -165,3 +168,9 @@ def test_the_drain_is_bounded_by_lifecycle_drain_seconds(tmp_path: Path) -> None
     assert "Traceback" not in err
     assert "WARNING warroom.core.app: shutdown: work was still in flight after lifecycle.drain_seconds (0.5 s)" in err
     assert "stopped after SIGTERM, dropping the work lifecycle.drain_seconds left no time for" in err
+
+
+async def test_run_without_adapters_returns_at_once(tmp_path: Path) -> None:
+    """Nothing to take events from: nothing to wait for, as before signals were handled."""
+    config = load_config(None, environ={"WARROOM_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+    await asyncio.wait_for(Warroom(config).run(), 10)
