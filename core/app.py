@@ -24,7 +24,7 @@ from warroom.core.config.loader import AdapterUnavailable, Config
 from warroom.core.engine.adapter_state import StoredState
 from warroom.core.engine.scheduler import Scheduler
 from warroom.core.engine.writer import Transaction, Writer
-from warroom.core.errors import NotFound
+from warroom.core.errors import ConfigError, NotFound
 from warroom.core.flows import confirmations
 from warroom.core.flows.channels import ChannelOpener
 from warroom.core.inbound import Inbound
@@ -88,6 +88,9 @@ class Warroom:
         self.adapters: list[Adapter] = []
         self._catalogue: tuple[Registry, Catalogue] | None = None
         self._started = False
+        self._stop_requested = asyncio.Event()
+        self.drained = True
+        """False once a shutdown ran out of ``lifecycle.drain_seconds`` and dropped unfinished work."""
         self.scheduler.register(EXPIRE_CONFIRMATION, self._expire_confirmation)
         self.writer.subscribe(self._schedule_expiry)
 
@@ -157,20 +160,60 @@ class Warroom:
             self.scheduler.resume()
 
     async def run(self) -> None:
-        """Start everything; shut down when the first adapter stops (the console does at end of input)."""
+        """Start everything; shut down on :meth:`request_stop` or when the first adapter stops.
+
+        The console stops at the end of its input; another adapter stops when its platform refused
+        a setting. A :class:`ConfigError` an adapter stopped with is raised again once everything is
+        shut down, so the command line reports it as it reports a bad config file (one line, exit
+        2) instead of a traceback. Shutting down is bounded by ``lifecycle.drain_seconds`` once a
+        stop was requested: a platform that does not take the last replies must not hold up a restart.
+        """
         await self.start()
         running = [asyncio.create_task(adapter.start(self.inbound)) for adapter in self.adapters]
+        asked = asyncio.ensure_future(self._stop_requested.wait())
+        refused: ConfigError | None = None
         try:
-            if running:
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    if task.exception() is not None:
-                        log.error("adapter stopped with an error", exc_info=task.exception())
+            # With no adapter there is nothing to wait for (as before: it shuts down at once).
+            done = (await asyncio.wait([*running, asked], return_when=asyncio.FIRST_COMPLETED))[0] if running else set()
+            for task in running:
+                if task in done and (error := task.exception()) is not None:
+                    if isinstance(error, ConfigError):
+                        refused = refused or error
+                    else:
+                        log.error("adapter stopped with an error", exc_info=error)
         finally:
-            await self.close()
+            asked.cancel()
+            if self._stop_requested.is_set():
+                await self._drain(self.config.lifecycle.drain_seconds)
+            else:
+                await self.close()
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+        if refused is not None:
+            raise refused
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run` to stop taking events, finish the work accepted so far, and return."""
+        self._stop_requested.set()
+
+    async def _drain(self, seconds: float) -> None:
+        """:meth:`close`, given at most ``seconds``; after that, what is unfinished is dropped and said so."""
+        closing = asyncio.ensure_future(self.close())
+        done, _ = await asyncio.wait([closing], timeout=seconds)
+        if done:
+            closing.result()
+            return
+        self.drained = False
+        log.warning(
+            "shutdown: work was still in flight after lifecycle.drain_seconds (%g s); dropping it (busy: %s)",
+            seconds,
+            self.writer.busy(),
+        )
+        closing.cancel()
+        await asyncio.gather(closing, return_exceptions=True)
+        await self.writer.abandon()
+        self.close_storage()
 
     def health(self) -> dict[str, Any]:
         """What ``GET /health`` reports: the database's, every adapter's and plugin's state, and whether all is well.

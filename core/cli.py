@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -24,6 +25,8 @@ from warroom.core.plugin.tools import Tool, add_plugin_commands
 from warroom.core.storage import queries
 
 CONFIG_ENV = "WARROOM_CONFIG"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+log = logging.getLogger("warroom.core.cli")  # by name: also when run as python -m
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Stopping and having stopped are what an operator reads in the service's log: shown without -v too.
+    log.setLevel(min(logging.INFO, logging.getLogger().level))
     try:
         config = _load(args.config)
         result: int = args.handler(config, args)
@@ -101,15 +106,65 @@ def tune_gc() -> None:
 
 
 def _run(config: Config, _args: argparse.Namespace) -> int:
+    """Run until the input ends or a signal asks to stop; 2 when a platform refused a setting."""
+
     async def run() -> None:
         app = Warroom(config)
         app.add_configured_adapters()
         # Long-lived startup objects need no rescanning; each message makes many short-lived ones.
         tune_gc()
-        await app.run()
+        with _stop_on_signals(app, config.lifecycle.drain_seconds) as received:
+            await app.run()
+        if received and app.drained:
+            log.info("stopped after %s: the work accepted was finished", received[0].name)
+        elif received:
+            log.info("stopped after %s, dropping the work lifecycle.drain_seconds left no time for", received[0].name)
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except ConfigError as refused:  # an adapter learnt it once connected: one line per problem, no traceback
+        print(*refused.errors, sep="\n", file=sys.stderr)
+        return 2
     return 0
+
+
+@contextmanager
+def _stop_on_signals(app: Warroom, drain_seconds: float) -> Iterator[list[signal.Signals]]:
+    """SIGTERM and SIGINT drain (``app.request_stop``); a second one exits at once, with 128 + its number.
+
+    A service manager stops with SIGTERM and waits: finishing what was accepted and sending its
+    replies then is what keeps a restart from losing an answer. A second signal means the
+    person cannot wait, so nothing more is waited for. Where the loop cannot handle signals
+    (Windows), Ctrl-C stays Python's KeyboardInterrupt. Yields the signals received, in order.
+    """
+    loop = asyncio.get_running_loop()
+    received: list[signal.Signals] = []
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum)
+        if len(received) == 1:
+            log.info(
+                "%s received: finishing the work in flight (at most %g s), then exiting", signum.name, drain_seconds
+            )
+            app.request_stop()
+            return
+        log.warning("%s received again: exiting now, without finishing the work in flight", signum.name)
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(128 + signum)
+
+    installed = []
+    for signum in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+        except (NotImplementedError, RuntimeError):  # no signal handling in this loop
+            continue
+        installed.append(signum)
+    try:
+        yield received
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
 
 
 def _check(config: Config, _args: argparse.Namespace) -> int:

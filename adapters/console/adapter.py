@@ -8,12 +8,14 @@ scripted console session exercises the real pipeline. Lines starting with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import re
 import sys
+import threading
 import uuid
 from datetime import UTC, datetime
-from typing import Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field
 from warroom.core.adapter import (
@@ -79,19 +81,45 @@ class ConsoleAdapter:
         self.channel = _channel(settings.channel)
         self._channels: dict[str, ConversationRef] = {self.channel.id: self.channel}
         self._sent = 0
+        self._stopping = asyncio.Event()
 
     async def start(self, sink: Sink) -> None:
-        """Read lines until end of input or ``:quit``; each is handled before the next is read."""
+        """Read lines until end of input, ``:quit`` or :meth:`stop`; each is handled before the next is read."""
         if self._interactive:
             self._print(f"Warroom console. You are {self.user.display} in #{self.channel.name}. Type :help for help.")
-        loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping.is_set():
             if self._interactive:
                 self._out.write(f"[#{self.channel.name}] {self.user.display}> ")
                 self._out.flush()
-            line = await loop.run_in_executor(None, self._in.readline)
+            line = await self._readline()
             if not line or not await self.handle_line(line.rstrip("\r\n"), sink):
                 return
+
+    async def _readline(self) -> str:
+        """The next input line ("" at its end, or once stopping).
+
+        Read in a daemon thread of its own, not the loop's executor: a read blocked on a terminal or
+        on a pipe still open must neither delay :meth:`stop` nor keep the process alive at exit.
+        """
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str] = loop.create_future()
+
+        def read() -> None:
+            try:
+                text = self._in.readline()
+            except (OSError, ValueError):  # closed underneath us: the same as its end
+                text = ""
+            with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits for this line
+                loop.call_soon_threadsafe(_resolve, line, text)
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        either: list[asyncio.Future[Any]] = [line, stopping]
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        return line.result() if line.done() and not self._stopping.is_set() else ""
 
     async def handle_line(self, text: str, sink: Sink) -> bool:
         """Act on one typed line: a console control, or a message in the current channel.
@@ -105,6 +133,8 @@ class ConsoleAdapter:
         return True
 
     async def stop(self) -> None:
+        """Read no further input; the line being handled, if any, is finished by the core."""
+        self._stopping.set()
         self._out.flush()
 
     def health(self) -> AdapterHealth:
@@ -180,6 +210,11 @@ class ConsoleAdapter:
     def _print(self, text: str) -> None:
         self._out.write(text + "\n")
         self._out.flush()
+
+
+def _resolve(line: asyncio.Future[str], text: str) -> None:
+    if not line.done():
+        line.set_result(text)
 
 
 def _user(name: str) -> UserRef:

@@ -19,7 +19,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from warroom.adapters.discord.channels import ChannelMaker, admit
-from warroom.adapters.discord.connection import Handler, Health, login, new_client, sync_commands
+from warroom.adapters.discord.connection import Handler, Health, login, new_client, refusal, sync_commands
 from warroom.adapters.discord.cursors import Cursors
 from warroom.adapters.discord.inbound import (
     FindUser,
@@ -39,7 +39,6 @@ from warroom.core.adapter import (
     AdapterHost,
     Capabilities,
     ChannelSpec,
-    ConfigError,
     ConversationRef,
     InboundEvent,
     Message,
@@ -102,14 +101,11 @@ class DiscordAdapter:
         self._health.set("connecting")
         try:
             await client.connect(reconnect=True)
-        except discord.PrivilegedIntentsRequired:
-            raise ConfigError(
-                [
-                    "adapters.discord.message_content_intent: Discord refused the Message Content intent; "
-                    "switch it on in the Developer Portal (your app → Bot → Privileged Gateway Intents), "
-                    "or set this option to false"
-                ]
-            ) from None
+        except (discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as closed:
+            refused = refusal(closed)
+            if refused is None:
+                raise
+            raise refused from None
         finally:
             self._health.set("stopped")
 

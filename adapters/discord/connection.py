@@ -88,9 +88,7 @@ async def login(
             await client.login(settings.token.get_secret_value())
         except discord.LoginFailure:
             await client.close()
-            raise ConfigError(
-                ["adapters.discord.token: Discord rejected this token; reset it in the Developer Portal (Bot tab)"]
-            ) from None
+            raise ConfigError([f"adapters.discord.token: {_TOKEN_REJECTED.format(why='401 on login')}"]) from None
         except (OSError, aiohttp.ClientError, discord.DiscordServerError) as error:
             await client.close()
             health.set("unreachable", error=str(error) or type(error).__name__)
@@ -100,6 +98,38 @@ async def login(
             delay = min(delay * 2, longest)
             continue
         return client
+    return None
+
+
+_TOKEN_REJECTED = (
+    "Discord rejected this token ({why}) — reset it in the Developer Portal (Bot tab) and update the config"
+)
+# Gateway close codes Discord documents as "do not reconnect": each is a setting to change, named here.
+_REFUSALS = {
+    4004: f"adapters.discord.token: {_TOKEN_REJECTED.format(why='4004, authentication failed')}",
+    4010: "adapters.discord.shard_count: Discord refused the shard Warroom identified as (4010) — "
+    "leave shard_count out, or set it to the number of shards Discord recommends",
+    4011: "adapters.discord.shard_count: Discord requires sharding for a bot in this many servers (4011) — "
+    "set shard_count (e.g. to 2)",
+    4012: "adapters.discord: Discord refused the gateway API version (4012) — "
+    "upgrade discord.py: pip install -U 'warroom[discord]'",
+    4013: "adapters.discord.message_content_intent: Discord refused the intents Warroom asked for as invalid "
+    "(4013) — turn the option off, or upgrade discord.py: pip install -U 'warroom[discord]'",
+    4014: "adapters.discord.message_content_intent: Discord refused the Message Content intent (4014) — "
+    "switch it on in the Developer Portal (your app → Bot → Privileged Gateway Intents), or set this option to false",
+}
+
+
+def refusal(error: discord.ClientException) -> ConfigError | None:
+    """The setting to change when Discord closed the gateway for good; None for a close it may retry.
+
+    discord.py stops reconnecting on these codes (4004, 4010–4014) and raises; without this they
+    would end the adapter as a traceback that names no setting.
+    """
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return ConfigError([_REFUSALS[4014]])
+    if isinstance(error, discord.ConnectionClosed) and error.code in _REFUSALS:
+        return ConfigError([_REFUSALS[error.code]])
     return None
 
 

@@ -181,10 +181,9 @@ class MatrixAdapter:
                     since=since,
                     full_state=learn_rooms or None,
                 )
-            except LoginRefused as refused:
+            except LoginRefused as refused:  # the process reports it (warroom run: that one line, exit 2)
                 self._set_status("failed")
                 self.receiver.last_error = str(refused)
-                log.error("matrix: %s", refused)
                 raise
             except _TRANSIENT as error:
                 self._failed(error)

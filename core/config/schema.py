@@ -176,6 +176,11 @@ class Templates(_Model):
     incident_doc: Annotated[Path | None, BeforeValidator(_none_if_blank)] = None
 
 
+class LifecycleSettings(_Model):
+    drain_seconds: float = Field(default=10.0, ge=0)
+    """How long ``warroom run`` may take, after SIGTERM or SIGINT, to finish accepted work and send its replies."""
+
+
 BUNDLED_PLUGINS = ("reminders", "confirmations", "postmortem")
 
 DEFAULT_SEVERITIES = (
@@ -211,6 +216,7 @@ class Config(_Model):
     services: dict[Word, Service] = Field(default_factory=dict)
     permissions: Permissions = Field(default_factory=Permissions)
     templates: Templates = Field(default_factory=Templates)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
     adapters: dict[Word, Section] = Field(default_factory=lambda: {"console": dict[str, Any]()})
     plugins: dict[Word, Section] = Field(default_factory=lambda: {name: dict[str, Any]() for name in BUNDLED_PLUGINS})
 

@@ -63,6 +63,13 @@ class Outbox:
             worker.cancel()
             self._worker = None
 
+    async def abandon(self) -> None:
+        """Stop the worker now; whatever is still queued is not sent."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+
     async def _run(self) -> None:
         queue = self._queue
         loop = asyncio.get_running_loop()

@@ -134,6 +134,15 @@ class Writer:
         for outbox in self._outboxes.values():
             await outbox.close()
 
+    async def abandon(self) -> None:
+        """Stop at once, leaving queued jobs and unsent replies (a shutdown out of time); commits stay."""
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
+            self._runner = None
+        for outbox in self._outboxes.values():
+            await outbox.abandon()
+
     def busy(self) -> bool:
         return bool(self._queue) or any(not work.done() for work in self._in_flight)
 

@@ -45,6 +45,8 @@ class Gateway:
         self._held = False
         self._replay_from: int | None = None
         self.privileged_intents = True  # False: refuse Message Content (close 4014), like an unticked portal switch
+        self.refuse_identify: int | None = None  # close with this code on IDENTIFY (4004 bad token, 4010–4013)
+        self.close_after_ready: int | None = None  # close with this code once READY was sent (a token reset later)
 
     @property
     def connected(self) -> bool:
@@ -104,10 +106,16 @@ class Gateway:
             if data.get("intents", 0) & MESSAGE_CONTENT and not self.privileged_intents:
                 await ws.close(code=4014, message=b"Disallowed intent(s).")
                 return
+            if self.refuse_identify is not None:
+                await ws.close(code=self.refuse_identify, message=b"Refused.")
+                return
             self._held = False
             self.session = _Session(self.fake.snowflake(), data.get("shard"))
             self.dispatch("READY", self._ready())
             self.dispatch("GUILD_CREATE", guild_create(self.fake))
+            if self.close_after_ready is not None:
+                await asyncio.sleep(0.2)  # the bot is up and running by then
+                await ws.close(code=self.close_after_ready, message=b"Authentication failed.")
         elif op == 6:
             self.resumes.append(data)
             self._resume(data, out)
