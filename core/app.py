@@ -23,7 +23,8 @@ from warroom.core.commands.spec import CommandSpec, Flag, Param
 from warroom.core.config.loader import AdapterUnavailable, Config
 from warroom.core.engine.adapter_state import StoredState
 from warroom.core.engine.scheduler import Scheduler
-from warroom.core.engine.writer import Transaction, Writer
+from warroom.core.engine.transaction import Transaction
+from warroom.core.engine.writer import Writer
 from warroom.core.errors import ConfigError, NotFound
 from warroom.core.flows import confirmations
 from warroom.core.flows.channels import ChannelOpener

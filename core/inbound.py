@@ -26,7 +26,8 @@ from warroom.core.commands.decisions import answer
 from warroom.core.commands.parse import parse, usage
 from warroom.core.commands.spec import UsageError
 from warroom.core.config.loader import Config
-from warroom.core.engine.writer import Duplicate, Transaction, Writer
+from warroom.core.engine.transaction import Duplicate, Transaction
+from warroom.core.engine.writer import Writer
 from warroom.core.errors import Invalid
 from warroom.core.flows import confirmations
 from warroom.core.flows.channels import ChannelOpener

@@ -10,7 +10,7 @@ from warroom.core.adapter.messages import Command, Message, Tone
 from warroom.core.adapter.refs import ConversationRef, UserRef
 from warroom.core.commands.registry import Registry
 from warroom.core.commands.spec import CommandSpec, PersonToken
-from warroom.core.engine.writer import Transaction
+from warroom.core.engine.transaction import Transaction
 from warroom.core.errors import Invalid
 from warroom.core.flows.channels import ChannelOpener, invite_to_channels
 from warroom.core.incident.people import Actor

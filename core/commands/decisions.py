@@ -6,7 +6,7 @@ from warroom.core.adapter.messages import Mention, Message, Paragraph, Text, Ton
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.commands.context import CommandContext
 from warroom.core.commands.declare import TextArg, command
-from warroom.core.engine.writer import Transaction
+from warroom.core.engine.transaction import Transaction
 from warroom.core.flows import confirmations
 from warroom.core.incident.people import Actor
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from warroom.core.engine.writer import Transaction, Writer
+from warroom.core.engine.transaction import Transaction
+from warroom.core.engine.writer import Writer
 from warroom.core.storage import values
 
 

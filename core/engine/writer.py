@@ -12,17 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.protocol import Adapter, Capabilities
-from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
+from warroom.core.adapter.refs import ConversationRef, MessageRef
 from warroom.core.clock import Clock
 from warroom.core.engine.outbox import Outbound, Outbox
 from warroom.core.engine.queue import SingleConsumerQueue
+from warroom.core.engine.transaction import Duplicate, Job, Transaction
 from warroom.core.errors import WarroomError
 from warroom.core.incident.events import DomainEvent
 from warroom.core.incident.service import IncidentService
@@ -35,57 +36,7 @@ MAX_BATCH = 512
 Subscriber = Callable[[DomainEvent], Awaitable[None] | None]
 
 
-class Duplicate(Exception):
-    """The job's event was handled before; nothing is done again."""
-
-
-@dataclass(slots=True)
-class Transaction:
-    """What one job may do: change state through ``service`` and queue replies and follow-ups."""
-
-    service: IncidentService
-    at: datetime
-    key: str
-    capabilities: Callable[[str], Capabilities]
-    trigger: MessageRef | None = None  # the platform message (or event) the job answers, when there is one
-    replies: list[Outbound] = field(default_factory=list)
-    followups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-
-    def reply(self, conversation: ConversationRef, message: Message, *, remember: str = "") -> None:
-        """Post ``message`` after commit; with ``remember``, the posted message is recorded under that key
-        so reactions to it (or later edits) can be traced back to what it was about. A reply on the trigger's
-        platform goes out as an answer to it (a thread reply, a slash command's follow-up) where that platform can."""
-        trigger = self.trigger
-        same_platform = trigger is not None and trigger.conversation.platform == conversation.platform
-        in_reply_to = trigger if same_platform else None
-        key = f"{self.key}:{len(self.replies)}"
-        self.replies.append(Outbound(conversation, message, key, remember, in_reply_to=in_reply_to))
-
-    def edit(self, message: MessageRef, replacement: Message) -> None:
-        """Replace a posted message after commit, where the platform can edit."""
-        if self.capabilities(message.conversation.platform).edit:
-            key = f"{self.key}:{len(self.replies)}"
-            self.replies.append(Outbound(message.conversation, replacement, key, replaces=message))
-
-    def invite(self, conversation: ConversationRef, user: UserRef) -> bool:
-        """Let ``user`` into ``conversation`` after commit, in order with the replies, where the platform can
-        (``capabilities.invite``) and ``user`` is someone on that platform; False when nothing was queued.
-        A failed invitation is logged by the outbox, like a failed reply."""
-        platform = conversation.platform
-        if user.platform != platform or not self.capabilities(platform).invite:
-            return False
-        key = f"{self.key}:{len(self.replies)}"
-        self.replies.append(Outbound(conversation, _NO_MESSAGE, key, invite=user))
-        return True
-
-    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work`` once this job is committed; the job's submitter waits for it."""
-        self.followups.append(work)
-
-
-Job = Callable[[Transaction], Any]
 _NO_CAPABILITIES = Capabilities()
-_NO_MESSAGE = Message.plain("")  # what an invitation carries in place of a message: nothing is posted
 
 
 @dataclass(slots=True)

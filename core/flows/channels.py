@@ -15,7 +15,8 @@ from functools import partial
 
 from warroom.core.adapter.protocol import ChannelSpec
 from warroom.core.adapter.refs import ConversationRef, UserRef
-from warroom.core.engine.writer import Transaction, Writer
+from warroom.core.engine.transaction import Transaction
+from warroom.core.engine.writer import Writer
 from warroom.core.incident.render import declared_message
 from warroom.core.storage import queries
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from warroom.core.adapter.messages import Button, Command, Mention, Message, Paragraph, Text, Tone
 from warroom.core.adapter.refs import ConversationRef, MessageRef, UserRef
-from warroom.core.engine.writer import Transaction
+from warroom.core.engine.transaction import Transaction
 from warroom.core.errors import Denied, Invalid, NotFound
 from warroom.core.incident.events import ConfirmationDecided, ConfirmationRequested
 from warroom.core.incident.people import Actor

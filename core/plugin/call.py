@@ -14,7 +14,7 @@ from typing import Any, NoReturn, Protocol
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.adapter.refs import ConversationRef
 from warroom.core.commands.context import CommandContext
-from warroom.core.engine.writer import Transaction
+from warroom.core.engine.transaction import Transaction
 from warroom.core.errors import Invalid, WarroomError
 from warroom.core.flows import confirmations
 from warroom.core.incident.people import Actor

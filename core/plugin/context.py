@@ -18,7 +18,8 @@ from typing_extensions import TypeVar
 from warroom.core.adapter.messages import Message, Tone
 from warroom.core.clock import Clock
 from warroom.core.engine.scheduler import Scheduler
-from warroom.core.engine.writer import Transaction, Writer
+from warroom.core.engine.transaction import Transaction
+from warroom.core.engine.writer import Writer
 from warroom.core.errors import NotFound
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem, incident_view
 from warroom.core.plugin.call import Call

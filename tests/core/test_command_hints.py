@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warroom.core.adapter import Command, Message, Paragraph, Tone
-from warroom.core.engine.writer import Transaction
+from warroom.core.engine.transaction import Transaction
 from warroom.core.errors import Denied
 from warroom.core.testing import Harness
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from warroom.core.config.loader import Config, load_config
-from warroom.core.engine.writer import Transaction
+from warroom.core.engine.transaction import Transaction
 from warroom.core.storage import queries
 from warroom.core.storage.tables import ENTRIES
 from warroom.core.testing import Harness
