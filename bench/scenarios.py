@@ -212,3 +212,44 @@ async def declare_latency(directory: Path, sizes: dict[str, int]) -> dict[str, A
         "_declared": declared,
         "_expected_declared": sizes["incidents"] + len(warm) + 2 * n,
     }
+
+
+async def postmortem_while_logging(directory: Path, sizes: dict[str, int]) -> dict[str, Any]:
+    """``log`` commands one at a time while ``/incident postmortem`` renders a long incident's draft."""
+    from warroom.core.engine.transaction import Transaction
+    from warroom.plugins.postmortem import Postmortem
+
+    bench = Bench(directory, "postmortem", users=sizes["users"])
+    await bench.app.start(plugins=False, classes={"postmortem": (Postmortem, None)}, jobs=False)
+    channel = await bench.declare("svc0 long incident to write up")
+    incident_id = bench.app.service.incident_in(channel)
+    assert incident_id is not None
+
+    def fill(tx: Transaction) -> None:
+        incident = tx.service.get(incident_id)
+        for i in range(sizes["postmortem_entries"]):
+            tx.service.record(incident, "note", None, f"seeing 502s from api-{i % 7}, p99 at {i % 900} ms", tx.at, {})
+
+    await bench.app.writer.submit(fill, key="postmortem-fill")
+    await run_sequential(bench, logs(bench, channel, 50, sizes["users"], "warmup"))
+    gc.collect()
+    started = time.perf_counter_ns()
+    drafting = asyncio.ensure_future(bench.say("/incident postmortem", channel))
+    await asyncio.sleep(0)  # the command is queued before the first log
+    samples: list[int] = []
+    for event in logs(bench, channel, 100_000, sizes["users"], "during"):
+        if drafting.done():
+            break
+        samples.extend(await run_sequential(bench, [event]))
+    await drafting
+    render_ns = time.perf_counter_ns() - started
+    await bench.close()
+    samples.sort()
+    return {
+        "postmortem_entries": sizes["postmortem_entries"],
+        "postmortem_render_ms": render_ns / 1e6,
+        "postmortem_logs_during": len(samples),
+        "postmortem_log_p50_ms": percentile(samples, 0.50) / 1e6,
+        "postmortem_log_p99_ms": percentile(samples, 0.99) / 1e6,
+        "postmortem_log_max_ms": samples[-1] / 1e6 if samples else render_ns / 1e6,
+    }

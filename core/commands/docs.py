@@ -14,8 +14,14 @@ class DocCommands:
     @command("doc", examples=["/incident doc"])
     def doc(self, ctx: CommandContext) -> None:
         """Show the living incident document (summary, roles, impact, key events, tasks, attachments)."""
-        text = render_document(ctx.service, ctx.incident(), ctx.tx.at)
-        ctx.reply(Message(blocks=(CodeBlock(text, "markdown"),)))
+        incident_id, at, service = ctx.incident().id, ctx.tx.at, ctx.service
+
+        def read() -> Message:  # a long record takes a while to render: do it off the writer, once committed
+            with service.reader() as reader:
+                text = render_document(reader, reader.get(incident_id), at)
+            return Message(blocks=(CodeBlock(text, "markdown"),))
+
+        ctx.tx.read_then_reply(ctx.event.conversation, read)
 
     @command(
         "help",

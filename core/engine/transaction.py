@@ -36,6 +36,7 @@ class Transaction:
     trigger: MessageRef | None = None  # the platform message (or event) the job answers, when there is one
     replies: list[Outbound] = field(default_factory=list)
     followups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    reads: list[tuple[ConversationRef, Callable[[], Message]]] = field(default_factory=list)
 
     def reply(self, conversation: ConversationRef, message: Message, *, remember: str = "") -> None:
         """Post ``message`` after commit; with ``remember``, the posted message is recorded under that key
@@ -67,6 +68,13 @@ class Transaction:
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this job is committed; the job's submitter waits for it."""
         self.followups.append(work)
+
+    def read_then_reply(self, conversation: ConversationRef, read: Callable[[], Message]) -> None:
+        """Once this job is committed, run ``read`` in a thread of its own, off the writer and the event loop,
+        and post what it returns in ``conversation``, after the job's other replies. ``read`` must only read,
+        on a connection of its own (``IncidentService.reader``): it sees committed state, this job's included.
+        If it raises, the answer is a short apology and the error goes to the log."""
+        self.reads.append((conversation, read))
 
 
 Job = Callable[[Transaction], Any]

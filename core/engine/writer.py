@@ -256,7 +256,8 @@ class Writer:
     def _release(self, pending: _Pending) -> None:
         tx = pending.tx
         assert tx is not None
-        simple = not tx.followups and len(tx.replies) <= 1 and not (tx.replies and tx.replies[0].remember)
+        alone = len(tx.replies) <= 1 and not (tx.replies and tx.replies[0].remember)
+        simple = alone and not tx.followups and not tx.reads
         if simple:  # the common case: no gather, no extra loop turns
             outbox = self._outboxes.get(tx.replies[0].conversation.platform) if tx.replies else None
             if outbox is not None:
@@ -267,8 +268,24 @@ class Writer:
                 return
         waits: list[Awaitable[Any]] = [self._deliver(outbound) for outbound in tx.replies]
         waits.extend(work() for work in tx.followups)
+        waits.extend(self._read_then_reply(tx, n, where, read) for n, (where, read) in enumerate(tx.reads))
         task = asyncio.ensure_future(asyncio.gather(*waits, return_exceptions=True))
         task.add_done_callback(lambda _: self._resolve(pending))
+
+    async def _read_then_reply(
+        self, tx: Transaction, n: int, conversation: ConversationRef, read: Callable[[], Message]
+    ) -> None:
+        try:
+            message = await asyncio.to_thread(read)
+        except WarroomError as error:
+            message = _answer(error)
+        except Exception:
+            log.exception("the read for %s failed", tx.key)
+            message = _READ_FAILED
+        trigger = tx.trigger
+        same_platform = trigger is not None and trigger.conversation.platform == conversation.platform
+        in_reply_to = trigger if same_platform else None
+        await self._deliver(Outbound(conversation, message, f"{tx.key}:read:{n}", in_reply_to=in_reply_to))
 
     def _deliver(self, outbound: Outbound) -> asyncio.Future[MessageRef | None]:
         outbox = self._outboxes.get(outbound.conversation.platform)
@@ -343,6 +360,11 @@ _SAVE_FAILED = Message.plain(
 _UNAVAILABLE = Message.plain(
     "Sorry — I could not save that: the database is unavailable. Nothing from it was recorded; "
     "please try again in a moment.",
+    tone=Tone.ERROR,
+)
+_READ_FAILED = Message.plain(
+    "Sorry — something went wrong on my side while reading the record for that. "
+    "The details are in Warroom's log; please try again in a moment.",
     tone=Tone.ERROR,
 )
 _CRASHED = Message.plain(

@@ -40,6 +40,7 @@ class People:
     def __init__(self, db: Database, admins: frozenset[str]) -> None:
         self._db = db
         self._admins = admins
+        self.admins = admins  # who is an admin, for a reader's own People (IncidentService.reader)
         self._by_identity: dict[tuple[str, str], int] = {}
         self._names: dict[int, str] = {}
         # Actors are immutable, so one per (platform, user id, display name) is reused: building the frozen

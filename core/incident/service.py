@@ -8,7 +8,8 @@ publishes once the transaction commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,6 +48,22 @@ class IncidentService:
         self._incidents: dict[int, IncidentState] = {}
         self._channels: dict[tuple[str, str], int | None] = {}
         self._open: OpenIncidentIndex | None = None
+
+    @contextmanager
+    def reader(self) -> Iterator[IncidentService]:
+        """A read-only service on a connection of its own (SQLite: a second connection to the same file, which
+        WAL lets read committed state while the writer writes; PostgreSQL: one from the engine's pool), for
+        long reads that must not run in the writer. Use it in one thread only, and only to read."""
+        db = Database(self.db.engine)
+        try:
+            db.begin()  # one transaction: on SQLite every read sees the same committed snapshot
+            yield IncidentService(db, self.config, People(db, self.people.admins))
+        finally:
+            try:
+                if db.in_transaction:
+                    db.rollback()  # nothing was written; this only ends the read
+            finally:
+                db.close()
 
     def forget(self) -> None:
         """Drop every cached view; called when a transaction rolls back."""

@@ -8,6 +8,7 @@ command raises, none of it happened. Slow or outside work goes in
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, NoReturn, Protocol
 
@@ -18,9 +19,13 @@ from warroom.core.engine.transaction import Transaction
 from warroom.core.errors import Invalid, WarroomError
 from warroom.core.flows import confirmations
 from warroom.core.incident.people import Actor
+from warroom.core.incident.service import IncidentService
 from warroom.core.incident.snapshots import IncidentView, PersonView, incident_view
 from warroom.core.incident.state import IncidentState
 from warroom.core.storage import queries, values
+
+READING: ContextVar[IncidentService | None] = ContextVar("warroom_plugin_reading", default=None)
+"""While ``read_then_reply`` work runs (in its own thread), the read-only service the plugin context reads through."""
 
 
 class Named(Protocol):
@@ -157,6 +162,30 @@ class Call:
     def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
         """Run ``work`` once this command is committed (schedule jobs, call other systems)."""
         self._tx.after_commit(work)
+
+    def read_then_reply(self, work: Callable[[], Message | str], *, tone: Tone = Tone.INFO) -> None:
+        """Once this command is committed, run ``work`` off the writer and answer what it returns where the
+        command was typed.
+
+        For long reads (a draft of a long timeline, an export): ``work`` runs in a thread of its own, reading
+        through the plugin context (``context.timeline``, ``incident``, ``tasks``, ...) on a read connection of
+        its own, which sees committed state, this command's changes included; other commands go on meanwhile.
+        ``work`` only reads: of this call it may use only ``fail``, which answers its message; any other
+        error answers a short apology and is logged.
+        """
+        if self._where is None:
+            raise WarroomError("this work was not started from a conversation; use post() instead")
+        service = self._tx.service
+
+        def read() -> Message:
+            with service.reader() as reader:
+                token = READING.set(reader)
+                try:
+                    return _message(work(), tone)
+                finally:
+                    READING.reset(token)
+
+        self._tx.read_then_reply(self._where, read)
 
     def _state(self, incident_id: int | None = None) -> IncidentState:
         if self._command is not None and incident_id in (None, self._incident_id):

@@ -21,8 +21,9 @@ from warroom.core.engine.scheduler import Scheduler
 from warroom.core.engine.transaction import Transaction
 from warroom.core.engine.writer import Writer
 from warroom.core.errors import NotFound
+from warroom.core.incident.service import IncidentService
 from warroom.core.incident.snapshots import IncidentView, PersonView, RoleSpell, TaskItem, incident_view
-from warroom.core.plugin.call import Call
+from warroom.core.plugin.call import READING, Call
 from warroom.core.storage import queries, values
 from warroom.core.storage.queries import Entry
 from warroom.core.storage.tables import MEMBERS
@@ -48,48 +49,53 @@ class PluginContext(Generic[SettingsT_co]):
         self._scheduler = scheduler
         self._runs = 0
 
+    @property
+    def _service(self) -> IncidentService:
+        """Where reads go: the read connection inside ``call.read_then_reply`` work, else the writer's."""
+        return READING.get() or self._writer.service
+
     # Reading
     def incident(self, incident_id: int) -> IncidentView:
         """The incident as it is now (committed state); raises LookupError if there is none."""
         try:
-            state = self._writer.service.get(incident_id)
+            state = self._service.get(incident_id)
         except NotFound as error:
             raise LookupError(str(error)) from None
-        return incident_view(self._writer.service, state)
+        return incident_view(self._service, state)
 
     def open_incidents(self) -> list[IncidentView]:
         """Every incident not yet resolved, e.g. to catch up in :meth:`Plugin.setup` on what happened meanwhile."""
-        service = self._writer.service
+        service = self._service
         return [incident_view(service, state) for state in service.open_index().incidents()]
 
     def members(self, incident_id: int) -> list[PersonView]:
         """Who is part of the incident: its declarer, role holders and everyone who spoke in its channel."""
-        service = self._writer.service
+        service = self._service
         ids = sorted(pid for (pid,) in service.db.select(_MEMBERS, {"id": incident_id}))
         return [PersonView(pid, service.people.name(pid)) for pid in ids]
 
     def timeline(self, incident_id: int, *, kinds: tuple[str, ...] = ()) -> list[Entry]:
         """The incident's timeline in order (only ``kinds``, when given)."""
-        db = self._writer.service.db
+        db = self._service.db
         if len(kinds) == 1:
             return queries.of_kind(db, incident_id, kinds[0])
         return [e for e in queries.timeline(db, incident_id) if not kinds or e.kind in kinds]
 
     def tasks(self, incident_id: int) -> list[TaskItem]:
         """The incident's tasks in number order, done or not."""
-        return queries.tasks(self._writer.service.db, incident_id)
+        return queries.tasks(self._service.db, incident_id)
 
     def role_history(self, incident_id: int) -> list[RoleSpell]:
         """Who held which role when, over the incident's whole life (current holders have ``until`` None)."""
-        name = self._writer.service.people.name
+        name = self._service.people.name
         return [
             RoleSpell(role, PersonView(person, name(person)), since, until)
-            for role, person, since, until in queries.role_history(self._writer.service.db, incident_id)
+            for role, person, since, until in queries.role_history(self._service.db, incident_id)
         ]
 
     def channels(self, incident_id: int) -> list[str]:
         """The incident's channels on every platform, by name (id where unnamed); empty until the first opens."""
-        return [channel.name or channel.id for channel in queries.channels(self._writer.service.db, incident_id)]
+        return [channel.name or channel.id for channel in queries.channels(self._service.db, incident_id)]
 
     # Writing: each is one writer job, committed before it returns
     async def announce(
@@ -159,7 +165,7 @@ class PluginContext(Generic[SettingsT_co]):
     # Storage
     def load(self, key: str, default: Any = None) -> Any:
         """A value this plugin stored (committed), or ``default``."""
-        return values.load(self._writer.service.db, self.name, key, default)
+        return values.load(self._service.db, self.name, key, default)
 
     async def save(self, key: str, value: Any) -> None:
         """Store a JSON-able value under ``key``, in this plugin's own namespace."""

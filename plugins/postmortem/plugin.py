@@ -51,12 +51,15 @@ class Postmortem(Plugin[PostmortemSettings]):
         people and internal details; it is a draft to review and is never published by Warroom.
         """
         incident = call.incident
-        try:
-            text = self.draft(incident.id, external=external)
-        except DraftError as error:
-            call.fail(str(error))
-            return
-        call.reply(self._message(incident.reference, text, external))
+
+        def render() -> Message:  # a long timeline takes a while: read and render off the writer
+            try:
+                text = self.draft(incident.id, external=external)
+            except DraftError as error:
+                call.fail(str(error))
+            return self._message(incident.reference, text, external)
+
+        call.read_then_reply(render)
 
     @command(
         "postmortem",

@@ -25,6 +25,11 @@ KEYS = (
     "declare_p50_us_shared",
     "declare_p50_us_distinct",
     "declare_shared_ratio",
+    "postmortem_render_ms",
+    "postmortem_logs_during",
+    "postmortem_log_p50_ms",
+    "postmortem_log_p99_ms",
+    "postmortem_log_max_ms",
 )
 
 
