@@ -56,7 +56,7 @@ class IncidentService:
         long reads that must not run in the writer. Use it in one thread only, and only to read."""
         db = Database(self.db.engine)
         try:
-            db.begin()  # one transaction: on SQLite every read sees the same committed snapshot
+            db.begin_snapshot()  # every read of the work sees the same committed state
             yield IncidentService(db, self.config, People(db, self.people.admins))
         finally:
             try:

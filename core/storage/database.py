@@ -242,6 +242,13 @@ class Database:
         self._cursor.execute("BEGIN")
         self.in_transaction = True
 
+    def begin_snapshot(self) -> None:
+        """A read-only transaction whose every read sees one committed state: what SQLite's WAL gives any
+        read transaction, and PostgreSQL gives only when asked (its default sees each statement's own)."""
+        postgres = self.engine.dialect.name == "postgresql"
+        self._cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if postgres else "BEGIN")
+        self.in_transaction = True
+
     def commit(self) -> None:
         self._cursor.execute("COMMIT")
         self.in_transaction = False

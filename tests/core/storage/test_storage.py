@@ -331,3 +331,20 @@ async def test_a_failed_commit_answers_every_job_and_stores_none(
         assert tail == [(len(before) + 1, "after the failure"), (len(before) + 2, "lost 0")]
     finally:
         await h.close()
+
+
+async def test_a_long_read_sees_one_committed_state_while_the_writer_goes_on(make_harness: HarnessFactory) -> None:
+    """The reader that post-mortems and documents render from keeps one snapshot, on both databases."""
+    h = make_harness()
+    try:
+        await declare(h)
+        channel = h.channel("INC-1")
+        await h.say("/incident log first", channel=channel, event_id="r1")
+        with h.app.service.reader() as reader:
+            before = [entry.text for entry in queries.timeline(reader.db, 1)]
+            await h.say("/incident log second", channel=channel, event_id="r2")  # committed by the writer meanwhile
+            again = [entry.text for entry in queries.timeline(reader.db, 1)]
+        assert "first" in before and again == before
+        assert "second" in [entry.text for entry in queries.timeline(h.app.db, 1)]
+    finally:
+        await h.close()
