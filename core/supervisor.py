@@ -63,8 +63,7 @@ class Supervisor:
             except Exception as error:
                 self.last_error = describe(error)
                 if self.policy == "exit":
-                    self._enter("failed")
-                    log.error("adapter %s failed: %s", self.adapter.platform, self.last_error)
+                    self._enter("failed")  # the caller reports it (warroom run: one line on stderr, exit 1)
                     log.debug("adapter %s failure", self.adapter.platform, exc_info=error)
                     raise AdapterFailed(f"adapter {self.adapter.platform} failed: {self.last_error}") from error
                 if asyncio.get_running_loop().time() - started >= self.reset_after:

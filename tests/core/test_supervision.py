@@ -136,6 +136,6 @@ def test_policy_exit_ends_warroom_run_non_zero_with_one_line(tmp_path: Path) -> 
         check=False,
     )
     assert result.returncode == 1, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "adapter console failed: RuntimeError: gateway lost, token=***"
+    assert result.stderr.strip().splitlines() == ["adapter console failed: RuntimeError: gateway lost, token=***"]
     assert "Traceback" not in result.stderr
     assert "s3cret" not in result.stderr
