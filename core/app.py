@@ -37,6 +37,7 @@ from warroom.core.plugin.host import PluginHost
 from warroom.core.storage import queries
 from warroom.core.storage.connect import open_engine, upgrade
 from warroom.core.storage.database import Database
+from warroom.core.supervisor import AdapterFailed, Supervisor
 
 log = logging.getLogger(__name__)
 ADAPTER_GROUP = "warroom.adapters"
@@ -92,6 +93,8 @@ class Warroom:
         self._stop_requested = asyncio.Event()
         self.drained = True
         """False once a shutdown ran out of ``lifecycle.drain_seconds`` and dropped unfinished work."""
+        self.supervisors: dict[str, Supervisor] = {}
+        """The supervisor of each adapter while :meth:`run` runs, keyed by platform."""
         self.scheduler.register(EXPIRE_CONFIRMATION, self._expire_confirmation)
         self.writer.subscribe(self._schedule_expiry)
 
@@ -170,15 +173,27 @@ class Warroom:
         stop was requested: a platform that does not take the last replies must not hold up a restart.
         """
         await self.start()
-        running = [asyncio.create_task(adapter.start(self.inbound)) for adapter in self.adapters]
+        lifecycle = self.config.lifecycle
+        self.supervisors = {
+            adapter.platform: Supervisor(
+                adapter,
+                self.clock,
+                policy=lifecycle.on_adapter_failure,
+                initial=lifecycle.restart_initial_seconds,
+                maximum=lifecycle.restart_max_seconds,
+                reset_after=lifecycle.restart_max_seconds,
+            )
+            for adapter in self.adapters
+        }
+        running = [asyncio.create_task(supervisor.run(self.inbound)) for supervisor in self.supervisors.values()]
         asked = asyncio.ensure_future(self._stop_requested.wait())
-        refused: ConfigError | None = None
+        refused: ConfigError | AdapterFailed | None = None
         try:
             # With no adapter there is nothing to wait for (as before: it shuts down at once).
             done = (await asyncio.wait([*running, asked], return_when=asyncio.FIRST_COMPLETED))[0] if running else set()
             for task in running:
                 if task in done and (error := task.exception()) is not None:
-                    if isinstance(error, ConfigError):
+                    if isinstance(error, ConfigError | AdapterFailed):
                         refused = refused or error
                     else:
                         log.error("adapter stopped with an error", exc_info=error)
@@ -224,13 +239,22 @@ class Warroom:
         adapters = {adapter.platform: adapter.health() for adapter in self.adapters}
         plugins = {name: status.state for name, status in self.plugins.statuses.items()}
         database = self.db.status()
+        supervised = {platform: s for platform, s in self.supervisors.items() if platform in adapters}
         ok = all(report.healthy for report in adapters.values()) and "failed" not in plugins.values()
+        ok = ok and all(supervisor.healthy for supervisor in supervised.values())
+        reports = {platform: report.report() for platform, report in adapters.items()}
+        for platform, supervisor in supervised.items():
+            view = supervisor.report()
+            if supervisor.state == "running" and "state" in reports[platform]:
+                view.pop("state")  # the adapter's own word for running (ready, listening) says more
+            reports[platform] = {**reports[platform], **view, "ok": reports[platform]["ok"] and supervisor.healthy}
         return {
             "ok": ok and database["ok"],
             "database": database,
-            "adapters": {platform: report.report() for platform, report in adapters.items()},
+            "adapters": reports,
             "plugins": plugins,
             "engine": {"busy": self.writer.busy()},
+            "scheduler": self.scheduler.status(),
         }
 
     async def settle(self) -> None:

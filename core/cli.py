@@ -23,6 +23,7 @@ from warroom.core.plugin.context import PluginContext
 from warroom.core.plugin.host import check_plugins
 from warroom.core.plugin.tools import Tool, add_plugin_commands
 from warroom.core.storage import queries
+from warroom.core.supervisor import AdapterFailed
 
 CONFIG_ENV = "WARROOM_CONFIG"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -125,6 +126,9 @@ def _run(config: Config, _args: argparse.Namespace) -> int:
     except ConfigError as refused:  # an adapter learnt it once connected: one line per problem, no traceback
         print(*refused.errors, sep="\n", file=sys.stderr)
         return 2
+    except AdapterFailed as failed:  # lifecycle.on_adapter_failure: exit, for a service manager to restart it
+        print(failed, file=sys.stderr)
+        return 1
     return 0
 
 

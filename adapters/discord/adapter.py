@@ -92,6 +92,8 @@ class DiscordAdapter:
                 "adapters.discord.message_content_intent is off: chat in incident channels is not captured "
                 "and typed !incident commands are not seen (slash commands and buttons work)"
             )
+        if self._client is not None and not self._client.is_closed():
+            await self._client.close()  # started again after an unexpected failure: let go of the old session
         client = await login(self.settings, self._new_client, self._health, self._stopping)
         if client is None:
             return

@@ -60,6 +60,8 @@ class WebAdapter:
         self.app.router.add_routes(routes)
 
     async def start(self, sink: Sink) -> None:
+        if self._runner is not None:  # started again after a failure (e.g. the port was taken): free the old one
+            await self._runner.cleanup()
         self._runner = web.AppRunner(self.app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._settings.host, self._settings.port)

@@ -179,6 +179,12 @@ class Templates(_Model):
 class LifecycleSettings(_Model):
     drain_seconds: float = Field(default=10.0, ge=0)
     """How long ``warroom run`` may take, after SIGTERM or SIGINT, to finish accepted work and send its replies."""
+    on_adapter_failure: Literal["restart", "exit"] = "restart"
+    """What an adapter that fails unexpectedly gets: restarted with backoff, or ``warroom run`` ends non-zero."""
+    restart_initial_seconds: float = Field(default=1.0, gt=0)
+    """The first wait before restarting a failed adapter; it doubles on each failure in a row."""
+    restart_max_seconds: float = Field(default=60.0, gt=0)
+    """The longest wait between restarts; after running this long, the wait starts over."""
 
 
 BUNDLED_PLUGINS = ("reminders", "confirmations", "postmortem")

@@ -21,6 +21,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers import base as schedulers_base
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -140,6 +141,20 @@ class Scheduler:
 
     def busy(self) -> bool:
         return bool(self._running)
+
+    def status(self) -> dict[str, Any]:
+        """For ``/health``: running, paused or stopped, and how many jobs are due now."""
+        state = {STATE_RUNNING: "running", STATE_PAUSED: "paused"}.get(self._aps.state, "stopped")
+        now = self.clock.now()
+        due: int | None = 0
+        if state != "stopped":
+            try:
+                due = sum(
+                    1 for job in self._aps.get_jobs() if job.next_run_time is not None and job.next_run_time <= now
+                )
+            except Exception:  # the jobs live in the database, which /health reports on its own
+                due = None
+        return {"state": state, "due": due}
 
     def _add(self, job_id: str, trigger: BaseTrigger, key: str, args: tuple[Any, ...]) -> None:
         if key not in self._targets:
